@@ -1,0 +1,42 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export interface CreateDatabaseOptions {
+  url: string;
+  /** Pool size; defaults to 10, node-postgres' own default. */
+  max?: number;
+  applicationName?: string;
+}
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  pool: pg.Pool;
+  close: () => Promise<void>;
+}
+
+const INT8_OID = 20;
+
+// Sizes, byte counters and counts fit a double (TikTok's limit is 4 GB), so bigint columns read as numbers; this
+// applies to this pool only, not to every pg client in the process.
+const parseInt8 = (value: string): number => Number(value);
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format: 'text' | 'binary' = 'text'): unknown =>
+    oid === INT8_OID && format === 'text'
+      ? parseInt8
+      : (pg.types.getTypeParser(oid, format) as unknown)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+export function createDatabase({ url, max = 10, applicationName = 'reelpost' }: CreateDatabaseOptions): DatabaseHandle {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, types });
+  // An idle client losing its connection (a database restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let closed: Promise<void> | undefined;
+  return {
+    db,
+    pool,
+    // Kysely's destroy ends the pool; closing twice is harmless.
+    close: () => (closed ??= db.destroy()),
+  };
+}

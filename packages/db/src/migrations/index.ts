@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as initialSchema from './2026-11-27T0001-initial-schema.js';
+
+/**
+ * Every migration, by its dated name. A static list (rather than reading the folder) keeps migrations inside the
+ * server bundle; Kysely runs them in name order, so names must sort by date.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-27T0001-initial-schema': initialSchema,
+};

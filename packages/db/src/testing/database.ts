@@ -5,12 +5,6 @@ import { createDatabase, type DatabaseHandle } from '../create-database.js';
 import { withDatabaseName } from '../open-database.js';
 import type { TestDatabaseContext } from './server.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    reelpostTestDatabase: TestDatabaseContext;
-  }
-}
-
 export interface TestDatabase extends DatabaseHandle {
   url: string;
   name: string;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type {} from 'vitest';
 import { createDatabase } from '../create-database.js';
 import { startEmbeddedPostgres } from '../embedded-postgres.js';
 import { migrateToLatest } from '../migrate.js';
@@ -15,6 +16,12 @@ export interface TestDatabaseContext {
   template: string;
   /** Prefix of every per-file database, so teardown can find leftovers. */
   prefix: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    reelpostTestDatabase: TestDatabaseContext;
+  }
 }
 
 export interface TestDatabaseServerOptions {

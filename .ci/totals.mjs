@@ -1,0 +1,18 @@
+// Totals vitest's JSON reports into the one line CI ends with; fails when a report is missing or anything failed.
+import { existsSync, readFileSync } from 'node:fs';
+
+let passed = 0;
+let failed = 0;
+let missing = 0;
+for (const file of process.argv.slice(2)) {
+  if (!existsSync(file)) {
+    missing++;
+    continue;
+  }
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  if (!report.success && report.numFailedTests === 0) failed++; // a suite that failed to load counts too
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || missing > 0 || passed === 0 ? 1 : 0);

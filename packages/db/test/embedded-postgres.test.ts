@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres } from '../src/embedded-postgres.js';
+import { findProjectRoot } from '../src/project-root.js';
+
+const dataDir = join(tmpdir(), `reelpost-embedded-test-${process.pid}-${Date.now()}`);
+
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function query(url: string, text: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as Record<string, unknown>[];
+  } finally {
+    await client.end();
+  }
+}
+
+function postmasterPid(): number {
+  return Number.parseInt(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]!, 10);
+}
+
+function isAlive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a child process that starts Postgres on dataDir and is then SIGKILLed, leaving its server orphaned. */
+async function crashAChildThatStartedPostgres(): Promise<void> {
+  const script = fileURLToPath(new URL('./helpers/embedded-child.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir], {
+    cwd: findProjectRoot(),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+    child.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+  });
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+}
+
+// One data folder through its whole life, in order: create, reuse, crash, recover.
+describe.sequential('the embedded Postgres', () => {
+  it('initialises a new data folder and answers queries', async () => {
+    const server = await startEmbeddedPostgres({ dataDir });
+    await query(server.url, 'CREATE TABLE kept (value text)');
+    await query(server.url, "INSERT INTO kept VALUES ('survives restarts')");
+    await server.stop();
+    expect(isAlive(postmasterPidOrZero())).toBe(false);
+  });
+
+  it('reuses the data on a second start', async () => {
+    const server = await startEmbeddedPostgres({ dataDir });
+    expect(await query(server.url, 'SELECT value FROM kept')).toEqual([{ value: 'survives restarts' }]);
+    await server.stop();
+  });
+
+  it('recovers when the previous run died and left its server running', async () => {
+    await crashAChildThatStartedPostgres();
+    const orphan = postmasterPid();
+    expect(isAlive(orphan)).toBe(true);
+
+    const server = await startEmbeddedPostgres({ dataDir });
+    expect(isAlive(orphan)).toBe(false);
+    expect(await query(server.url, 'SELECT value FROM kept')).toEqual([{ value: 'survives restarts' }]);
+    await server.stop();
+  });
+
+  it('recovers from a lock file whose server is gone', async () => {
+    const server = await startEmbeddedPostgres({ dataDir });
+    const pid = postmasterPid();
+    process.kill(pid, 'SIGKILL');
+    while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 20));
+
+    const restarted = await startEmbeddedPostgres({ dataDir });
+    expect(await query(restarted.url, 'SELECT value FROM kept')).toEqual([{ value: 'survives restarts' }]);
+    await restarted.stop();
+    await server.stop();
+  });
+
+  it('says what went wrong when it cannot start', async () => {
+    const failure = await startEmbeddedPostgres({ dataDir, port: 1 }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(/^Could not start the embedded Postgres in .* on port 1\./);
+    expect((failure as Error).message).toContain('Set DATABASE_URL');
+  });
+});
+
+function postmasterPidOrZero(): number {
+  try {
+    return postmasterPid();
+  } catch {
+    return 0;
+  }
+}

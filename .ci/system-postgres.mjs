@@ -1,7 +1,10 @@
 // `create`: make a throwaway database on the system PostgreSQL (127.0.0.1:5432, trust auth) and print its URL;
 // exits 1 when no server answers. `drop <url>`: remove it again.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+
+// pg is a dependency of @reelpost/db, not of the root: resolve it from there.
+const pg = createRequire(new URL('../packages/db/package.json', import.meta.url))('pg');
 
 const SERVER = 'postgres://postgres@127.0.0.1:5432/test';
 const [command, url] = process.argv.slice(2);

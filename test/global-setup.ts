@@ -1,10 +1,14 @@
+import { installJobQueue } from '@reelpost/api/jobs';
 import { startTestDatabaseServer } from '@reelpost/db/testing/server';
 import type { TestProject } from 'vitest/node';
 
 // One Postgres for the whole run (DATABASE_URL's server when set, else an embedded one) and one migrated template
-// that every test file clones into a database of its own.
+// (our schema and the job queue's) that every test file clones into a database of its own.
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const { context, teardown } = await startTestDatabaseServer({ databaseUrl: process.env.DATABASE_URL });
+  const { context, teardown } = await startTestDatabaseServer({
+    databaseUrl: process.env.DATABASE_URL,
+    prepareTemplate: installJobQueue,
+  });
   project.provide('reelpostTestDatabase', context);
   return teardown;
 }

@@ -1,0 +1,92 @@
+import { useTestDatabase } from '@reelpost/db/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineJob, enqueueJob, type JobWorker, register, removeJob, startJobWorker } from './queue.js';
+
+const database = useTestDatabase();
+const greet = defineJob('test.greet', z.object({ name: z.string() }));
+
+const workers: JobWorker[] = [];
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((worker) => worker.stop()));
+});
+
+async function worker(handle: (payload: { name: string }) => Promise<void>, concurrency = 2) {
+  const started = await startJobWorker({
+    pool: database().pool,
+    jobs: [register(greet, handle)],
+    concurrency,
+    pollIntervalMs: 50,
+  });
+  workers.push(started);
+  return started;
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+async function pendingJobs(): Promise<number> {
+  const { rows } = await database().pool.query<{ count: number }>('SELECT count(*)::int AS count FROM graphile_worker.jobs');
+  return rows[0]!.count;
+}
+
+describe('durable jobs', () => {
+  it('run a job added in a committed transaction', async () => {
+    const seen: string[] = [];
+    await worker(async ({ name }) => void seen.push(name));
+    await database().db.transaction().execute((trx) => enqueueJob(trx, greet, { name: 'committed' }));
+    await until(() => seen.length === 1, 'the job');
+    expect(seen).toEqual(['committed']);
+  });
+
+  it('never run a job whose transaction rolled back', async () => {
+    const { db } = database();
+    await db
+      .transaction()
+      .execute(async (trx) => {
+        await enqueueJob(trx, greet, { name: 'rolled back' });
+        throw new Error('abort');
+      })
+      .catch(() => undefined);
+    expect(await pendingJobs()).toBe(0);
+  });
+
+  it('run each job once with two workers taking from one queue', async () => {
+    const runs = new Map<string, number>();
+    const count = async ({ name }: { name: string }) => void runs.set(name, (runs.get(name) ?? 0) + 1);
+    await worker(count, 4);
+    await worker(count, 4);
+    for (let i = 0; i < 40; i++) await enqueueJob(database().db, greet, { name: `job-${i}` });
+    await until(() => runs.size === 40, 'all forty jobs');
+    await until(() => [...runs.values()].reduce((a, b) => a + b, 0) >= 40, 'the counts');
+    expect([...runs.values()].every((times) => times === 1)).toBe(true);
+  });
+
+  it('keep one pending job per key, with the latest payload', async () => {
+    const { db } = database();
+    await enqueueJob(db, greet, { name: 'first' }, { jobKey: 'greet:one', runAt: new Date(Date.now() + 60_000) });
+    await enqueueJob(db, greet, { name: 'second' }, { jobKey: 'greet:one' });
+    const seen: string[] = [];
+    await worker(async ({ name }) => void seen.push(name));
+    await until(() => seen.length > 0, 'the keyed job');
+    expect(seen).toEqual(['second']);
+  });
+
+  it('drop a pending job removed by its key', async () => {
+    const { db } = database();
+    await enqueueJob(db, greet, { name: 'cancelled' }, { jobKey: 'greet:cancel', runAt: new Date(Date.now() + 60_000) });
+    await removeJob(db, 'greet:cancel');
+    expect(await pendingJobs()).toBe(0);
+  });
+
+  it('refuse a payload that does not match the job', async () => {
+    await expect(
+      enqueueJob(database().db, greet, { name: 42 } as unknown as { name: string }),
+    ).rejects.toThrow(/expected string/);
+  });
+});

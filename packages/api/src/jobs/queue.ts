@@ -1,0 +1,128 @@
+import type { Database } from '@reelpost/db';
+import { type Kysely, sql } from 'kysely';
+import { Logger, run, runMigrations, type Runner, type Task } from 'graphile-worker';
+import type pg from 'pg';
+import type { z } from 'zod';
+
+/**
+ * Durable jobs in Postgres through graphile-worker: jobs are added with SQL inside the same transaction that records
+ * the work (so a post and its job exist together or not at all), picked up at once through LISTEN/NOTIFY, and run
+ * once across any number of workers (row locks with SKIP LOCKED).
+ *
+ * A job is a wake-up call, never the only record of work: the rows it acts on carry their own state, and periodic
+ * sweeps find work whose job was lost (graphile-worker only frees a crashed worker's jobs after four hours).
+ */
+
+export interface JobDefinition<TPayload> {
+  name: string;
+  payload: z.ZodType<TPayload>;
+}
+
+export function defineJob<TPayload>(name: string, payload: z.ZodType<TPayload>): JobDefinition<TPayload> {
+  return { name, payload };
+}
+
+export interface EnqueueOptions {
+  runAt?: Date;
+  /** At most one pending job per key: adding again replaces the pending one (its payload and time). */
+  jobKey?: string;
+  maxAttempts?: number;
+}
+
+/** Adds a job inside the caller's transaction (or on its own when given the database). */
+export async function enqueueJob<TPayload>(
+  db: Kysely<Database>,
+  job: JobDefinition<TPayload>,
+  payload: TPayload,
+  options: EnqueueOptions = {},
+): Promise<void> {
+  const checked = job.payload.parse(payload);
+  await sql`SELECT graphile_worker.add_job(
+      identifier => ${job.name},
+      payload => ${JSON.stringify(checked)}::json,
+      run_at => ${options.runAt ?? null}::timestamptz,
+      max_attempts => ${options.maxAttempts ?? null}::int,
+      job_key => ${options.jobKey ?? null}::text
+    )`.execute(db);
+}
+
+/** Removes a pending job by key (e.g. a scheduled post that was cancelled); a running job is left alone. */
+export async function removeJob(db: Kysely<Database>, jobKey: string): Promise<void> {
+  await sql`SELECT graphile_worker.remove_job(${jobKey})`.execute(db);
+}
+
+/** Creates or upgrades the job queue's own schema (graphile_worker); safe to run from several processes at once. */
+export async function installJobQueue(connectionString: string): Promise<void> {
+  await runMigrations({ connectionString, logger: queueLogger() });
+}
+
+export type JobHandler<TPayload> = (payload: TPayload) => Promise<void>;
+
+export interface JobRegistration<TPayload = never> {
+  job: JobDefinition<TPayload>;
+  handle: JobHandler<TPayload>;
+  /** Cron-style schedule (graphile-worker crontab syntax, minute resolution), e.g. `* * * * *`. */
+  every?: string;
+}
+
+export function register<TPayload>(
+  job: JobDefinition<TPayload>,
+  handle: JobHandler<TPayload>,
+  every?: string,
+): JobRegistration<TPayload> {
+  return { job, handle, ...(every !== undefined && { every }) };
+}
+
+export interface JobWorkerOptions {
+  pool: pg.Pool;
+  // Registrations differ in payload type; each is checked against its own schema before its handler runs.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  jobs: JobRegistration<any>[];
+  concurrency?: number;
+  /** How often to look for jobs whose time has come when no notification arrives (ms). */
+  pollIntervalMs?: number;
+  onError?: (error: unknown, job: string) => void;
+  /** graphile-worker's own warnings and errors (lost connections, failed jobs); debug chatter is dropped. */
+  onLog?: (level: 'warning' | 'error', message: string) => void;
+}
+
+export interface JobWorker {
+  /** Stops taking jobs and waits for the running ones to finish. */
+  stop: () => Promise<void>;
+}
+
+export async function startJobWorker(options: JobWorkerOptions): Promise<JobWorker> {
+  const taskList: Record<string, Task> = {};
+  for (const { job, handle } of options.jobs) {
+    taskList[job.name] = async (raw) => {
+      try {
+        await handle(job.payload.parse(raw));
+      } catch (error) {
+        options.onError?.(error, job.name);
+        throw error;
+      }
+    };
+  }
+  const crontab = options.jobs
+    .filter((registration) => registration.every !== undefined)
+    .map(({ job, every }) => `${every} ${job.name} ?jobKey=cron:${job.name}&max=1`)
+    .join('\n');
+  const runner: Runner = await run({
+    pgPool: options.pool,
+    taskList,
+    crontab,
+    concurrency: options.concurrency ?? 4,
+    pollInterval: options.pollIntervalMs ?? 1000,
+    noHandleSignals: true,
+    logger: queueLogger(options.onLog),
+  });
+  let stopped: Promise<void> | undefined;
+  return { stop: () => (stopped ??= runner.stop()) };
+}
+
+function queueLogger(onLog?: JobWorkerOptions['onLog']): Logger {
+  return new Logger(() => (level, message) => {
+    const name = String(level);
+    if (name === 'warning' || name === 'error') onLog?.(name, message);
+  });
+}

@@ -1,21 +1,72 @@
+import { type AppRouter, appRouter, type Context } from '@reelpost/api';
 import { type Database, pendingMigrations } from '@reelpost/db';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
 import type { Kysely } from 'kysely';
+import { createOpenApiFetchHandler } from 'trpc-to-openapi';
+import { type Logger, loggableUrl } from './logger.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { restErrorResponse } from './rest-errors.js';
+
+export interface ContextRequest {
+  req: Request;
+  requestId: string;
+}
 
 export interface AppOptions {
   db: Kysely<Database>;
+  logger: Logger;
+  createContext: (request: ContextRequest) => Promise<Context>;
+  /** Where clients reach this server, for the OpenAPI document's server URL. */
+  publicUrl: string;
+  router?: AppRouter;
+  /** Feature routes mounted beside the API (OAuth callback, webhooks, demo helpers). */
+  routes?: (app: Hono<AppEnv>) => void;
 }
 
-export function createApp({ db }: AppOptions): Hono {
-  const app = new Hono();
+export type AppEnv = { Variables: { requestId: string } };
 
-  // Liveness: the process answers. Nothing else is checked, so a slow database never gets the process restarted.
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createApp(options: AppOptions): Hono<AppEnv> {
+  const router = options.router ?? appRouter;
+  const { logger } = options;
+  const app = new Hono<AppEnv>();
+
+  app.use(requestId());
+  app.use(secureHeaders());
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        c.json({ error: { code: 'PAYLOAD_TOO_LARGE', message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.` } }, 413),
+    }),
+  );
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    logger.info({
+      msg: 'request',
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      url: loggableUrl(c.req.url),
+      status: c.res.status,
+      ms: Math.round(performance.now() - started),
+    });
+  });
+
+  const onError = ({ error, path }: { error: { code: string; message: string; cause?: unknown }; path?: string | undefined }) => {
+    // Expected errors are the caller's to read; only our own failures are worth an error line.
+    if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ msg: 'procedure failed', path, err: error.cause ?? error });
+  };
+
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-
-  // Readiness: the database answers and the schema is current, so this instance can take traffic.
   app.get('/readyz', async (c) => {
     try {
-      const pending = await pendingMigrations(db);
+      const pending = await pendingMigrations(options.db);
       if (pending.length > 0) return c.json({ status: 'migrations_pending', pending }, 503);
       return c.json({ status: 'ready' });
     } catch {
@@ -23,5 +74,44 @@ export function createApp({ db }: AppOptions): Hono {
     }
   });
 
+  app.all('/trpc/*', (c) =>
+    fetchRequestHandler({
+      endpoint: '/trpc',
+      req: c.req.raw,
+      router,
+      createContext: () => options.createContext({ req: c.req.raw, requestId: c.get('requestId') }),
+      onError,
+      responseMeta: ({ errors }) => {
+        const retryAfterMs = errors
+          .map((error) => (error.cause as { extra?: { retryAfterMs?: number } } | undefined)?.extra?.retryAfterMs)
+          .find((value) => value !== undefined);
+        return retryAfterMs === undefined ? {} : { headers: { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } };
+      },
+    }),
+  );
+
+  const openApiDocument = buildOpenApiDocument(router, options.publicUrl);
+  app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument));
+  app.all('/api/v1/*', async (c) => {
+    const response = await createOpenApiFetchHandler({
+      endpoint: '/api/v1',
+      req: c.req.raw,
+      router,
+      createContext: () => options.createContext({ req: c.req.raw, requestId: c.get('requestId') }),
+      onError,
+    });
+    return response.ok ? response : restErrorResponse(response, c.get('requestId'));
+  });
+
+  options.routes?.(app);
+
+  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}.` } }, 404));
+  app.onError((error, c) => {
+    logger.error({ msg: 'unhandled error', requestId: c.get('requestId'), err: error });
+    return c.json(
+      { error: { code: 'INTERNAL', message: 'Something went wrong on our side.', requestId: c.get('requestId') } },
+      500,
+    );
+  });
   return app;
 }

@@ -38,7 +38,7 @@ function issuesOf(cause: unknown): InputIssue[] | null {
   }));
 }
 
-function describeIssues(issues: InputIssue[]): string {
+export function describeIssues(issues: InputIssue[]): string {
   const first = issues[0];
   if (!first) return 'Invalid input';
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';

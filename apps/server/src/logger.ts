@@ -1,0 +1,41 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/** Query parameters that carry secrets in our URLs (the OAuth callback's `code`, tokens in links). */
+const SECRET_PARAMS = ['code', 'state', 'token', 'access_token', 'refresh_token', 'client_secret', 'code_verifier'];
+
+/**
+ * Field names whose values never reach a log line, at any depth we log. Tokens and secrets are also kept out of
+ * errors and responses at their source; this is the last line of defence.
+ */
+const REDACTED_PATHS = [
+  'authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  ...['accessToken', 'refreshToken', 'access_token', 'refresh_token', 'clientSecret', 'client_secret', 'token', 'code', 'codeVerifier', 'code_verifier', 'password', 'secret'].flatMap(
+    (key) => [key, `*.${key}`],
+  ),
+];
+
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: { service: 'reelpost' },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    options.destination,
+  );
+}
+
+/** A URL's path and query for logging, with secret-bearing parameters masked. */
+export function loggableUrl(url: string): string {
+  const parsed = new URL(url, 'http://local');
+  for (const name of SECRET_PARAMS) {
+    if (parsed.searchParams.has(name)) parsed.searchParams.set(name, '[redacted]');
+  }
+  return `${parsed.pathname}${parsed.search}`;
+}

@@ -168,6 +168,13 @@ export interface TikTokOAuthStatesTable {
   created_at: CreatedAt;
 }
 
+export interface TikTokApiCallsTable {
+  id: Generated<number>;
+  account_id: string;
+  endpoint: string;
+  called_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   instances: InstancesTable;
@@ -176,6 +183,7 @@ export interface Database {
   instance_tiktok_credentials: InstanceTikTokCredentialsTable;
   tiktok_posts: TikTokPostsTable;
   tiktok_oauth_states: TikTokOAuthStatesTable;
+  tiktok_api_calls: TikTokApiCallsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as initialSchema from './2026-11-27T0001-initial-schema.js';
+import * as tiktokCallLog from './2026-11-27T0200-tiktok-call-log.js';
 
 /**
  * Every migration, by its dated name. A static list (rather than reading the folder) keeps migrations inside the
@@ -7,4 +8,5 @@ import * as initialSchema from './2026-11-27T0001-initial-schema.js';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-27T0001-initial-schema': initialSchema,
+  '2026-11-27T0200-tiktok-call-log': tiktokCallLog,
 };

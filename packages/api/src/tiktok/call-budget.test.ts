@@ -1,0 +1,63 @@
+import { createDatabase } from '@reelpost/db';
+import { useTestDatabase } from '@reelpost/db/testing';
+import { describe, expect, it } from 'vitest';
+import { takeTikTokCall } from './call-budget.js';
+
+const database = useTestDatabase();
+
+async function account(): Promise<string> {
+  const { db } = database();
+  const user = await db.insertInto('users').values({ sub: `u-${Math.random()}`, email: null }).returning('id').executeTakeFirstOrThrow();
+  const instance = await db.insertInto('instances').values({ owner_id: user.id, name: 'i' }).returning('id').executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('instance_tiktok_credentials')
+    .values({ instance_id: instance.id, open_id: `o-${Math.random()}`, access_token_encrypted: 'x', refresh_token_encrypted: 'y' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+describe('the shared TikTok call budget', () => {
+  it('grants exactly the limit when many processes ask at once', async () => {
+    const accountId = await account();
+    // A second pool stands for a second server process.
+    const other = createDatabase({ url: database().url, max: 10 });
+    try {
+      const pools = [database().db, other.db];
+      const decisions = await Promise.all(
+        Array.from({ length: 80 }, (_, i) => takeTikTokCall(pools[i % 2]!, accountId, 'status')),
+      );
+      expect(decisions.filter((decision) => decision.granted)).toHaveLength(30);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('tells a refused caller when the oldest call leaves the window', async () => {
+    const accountId = await account();
+    for (let i = 0; i < 6; i++) await takeTikTokCall(database().db, accountId, 'init');
+    const refused = await takeTikTokCall(database().db, accountId, 'init');
+    expect(refused.granted).toBe(false);
+    if (!refused.granted) {
+      expect(refused.retryAfterMs).toBeGreaterThan(50_000);
+      expect(refused.retryAfterMs).toBeLessThanOrEqual(60_000);
+    }
+  });
+
+  it('counts each endpoint and each account on its own', async () => {
+    const first = await account();
+    const second = await account();
+    for (let i = 0; i < 6; i++) await takeTikTokCall(database().db, first, 'init');
+    expect(await takeTikTokCall(database().db, first, 'status')).toEqual({ granted: true });
+    expect(await takeTikTokCall(database().db, second, 'init')).toEqual({ granted: true });
+  });
+
+  it('frees calls that have left a (shortened) window', async () => {
+    const accountId = await account();
+    const options = { windowMs: 1, limit: 1 };
+    await takeTikTokCall(database().db, accountId, 'status', options);
+    // The window is one millisecond; by the next statement the first call has left it.
+    await database().db.selectNoFrom((eb) => eb.val(1).as('tick')).execute();
+    expect(await takeTikTokCall(database().db, accountId, 'status', options)).toEqual({ granted: true });
+  });
+});

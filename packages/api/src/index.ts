@@ -45,3 +45,9 @@ export {
   encryptionKeysFromEnv,
   type TokenCodec,
 } from './crypto/token-codec.js';
+export {
+  type ReencryptOptions,
+  type ReencryptReport,
+  reencryptSealedColumns,
+  SEALED_COLUMNS,
+} from './crypto/reencrypt.js';

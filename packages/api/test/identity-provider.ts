@@ -106,3 +106,25 @@ export async function startOidcProvider(keys: SigningKey[] = []): Promise<LocalO
   });
   return provider;
 }
+
+export interface BearerCase {
+  label: string;
+  /** The `Authorization` header to send; undefined sends none. */
+  authorization: string | undefined;
+  /** The `data.details.reason` the 401 carries (null without a token: protectedProcedure's own 401). */
+  reason: string | null;
+}
+
+/**
+ * The token half of the auth matrix, for any procedure: no token, a bad signature, an expired token and `alg: none`
+ * must each answer 401 UNAUTHORIZED. `claims` should otherwise be valid for the mode under test (e.g. for Supabase
+ * mode `{ aud: 'authenticated', sub }`), so only the named defect is wrong.
+ */
+export async function unauthorizedBearers(claims: JWTPayload, secret: string): Promise<BearerCase[]> {
+  return [
+    { label: 'no token', authorization: undefined, reason: null },
+    { label: 'bad signature', authorization: `Bearer ${await signHs256(claims, `${secret}-but-not-quite`)}`, reason: 'bad_signature' },
+    { label: 'expired', authorization: `Bearer ${await signHs256({ ...claims, exp: NOW_SECONDS - 3600 }, secret)}`, reason: 'expired' },
+    { label: 'alg: none', authorization: `Bearer ${unsignedToken(claims)}`, reason: 'algorithm_not_allowed' },
+  ];
+}

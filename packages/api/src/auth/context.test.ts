@@ -3,7 +3,15 @@ import { useTestDatabase } from '@reelpost/db/testing';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import superjson from 'superjson';
 import { describe, expect, it } from 'vitest';
-import { fixedClock, newSigningKey, NOW_SECONDS, signHs256, signWith, unsignedToken } from '../../test/identity-provider.js';
+import {
+  fixedClock,
+  newSigningKey,
+  NOW_SECONDS,
+  signHs256,
+  signWith,
+  unauthorizedBearers,
+  unsignedToken,
+} from '../../test/identity-provider.js';
 import { AppError } from '../errors.js';
 import { protectedProcedure, publicProcedure, router } from '../trpc.js';
 import { createAuthFromEnv } from './config.js';
@@ -151,6 +159,16 @@ describe('the context: a present but invalid token is a 401, never an anonymous 
       expect(status).toBe(401);
       expect(error?.data).toMatchObject({ appCode: 'UNAUTHORIZED', details: { reason } });
       expect(error?.data.hint).toEqual(expect.any(String));
+    }
+  });
+
+  it('the shared matrix cases (no token, bad signature, expired, alg: none) each answer 401 on a protected procedure', async () => {
+    const cases = await unauthorizedBearers({ aud: 'authenticated', sub: 'matrix', email: 'matrix@example.com' }, SUPABASE_SECRET);
+    for (const { authorization, reason } of cases) {
+      const { status, error } = await callOverHttp(contextFactory(), 'whoami', authorization);
+      expect(status).toBe(401);
+      expect(error?.data.appCode).toBe('UNAUTHORIZED');
+      expect(error?.data.details).toEqual(reason === null ? null : { reason });
     }
   });
 

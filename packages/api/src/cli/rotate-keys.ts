@@ -2,7 +2,8 @@
 // Re-seals every sealed column (TikTok access/refresh tokens, OAuth PKCE verifiers) with the newest key of
 // ENCRYPTION_KEYS, against DATABASE_URL (or the project's embedded Postgres, which must not be in use by a running
 // server: stop it first). Safe while servers on DATABASE_URL keep running; see reencryptSealedColumns. Prints counts,
-// never values; exits 1 when some value no configured key opens (do not drop an old key until that is resolved).
+// never values; exits 1 when some value no configured key opens (do not drop an old key until that is resolved) or
+// some row stayed locked (run it again).
 import { openDatabase } from '@reelpost/db';
 import { reencryptSealedColumns } from '../crypto/reencrypt.js';
 import { createTokenCodecFromEnv } from '../crypto/token-codec.js';
@@ -39,11 +40,19 @@ try {
     const verb = dryRun ? 'would re-seal' : 're-sealed';
     for (const table of report.tables) {
       console.log(
-        `${table.table}: ${table.rows} rows; ${verb} ${table.resealed}, already current ${table.alreadyCurrent}, unreadable ${table.unreadable}`,
+        `${table.table}: ${table.rows} rows; ${verb} ${table.resealed}, already current ${table.alreadyCurrent}, ` +
+          `unreadable ${table.unreadable}, still locked ${table.locked}`,
       );
     }
     for (const row of report.unreadableRows) {
       console.error(`Unreadable: ${row.table} ${row.key} ${row.column} (${row.reason})`);
+    }
+    for (const row of report.lockedRows) {
+      console.error(`Still locked (not visited): ${row.table} ${row.key}`);
+    }
+    if (report.locked > 0) {
+      console.error(`${report.locked} rows stayed locked by other transactions; run the command again.`);
+      process.exitCode = 1;
     }
     if (report.unreadable > 0) {
       console.error(
@@ -51,7 +60,8 @@ try {
           'resolved (reconnecting the account replaces its tokens).',
       );
       process.exitCode = 1;
-    } else {
+    }
+    if (report.locked === 0 && report.unreadable === 0) {
       console.log(dryRun ? 'Dry run: nothing written.' : 'Done: every sealed value opens with the newest key alone.');
     }
   } finally {

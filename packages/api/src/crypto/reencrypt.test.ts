@@ -72,8 +72,8 @@ describe('re-encrypting every sealed column with the newest key', () => {
     const report = await reencryptSealedColumns({ db: getDatabase().db, codec: ring, batchSize: 2 });
     expect(report).toMatchObject({ resealed: 7 * 2 + 3, alreadyCurrent: 0, unreadable: 0 });
     expect(report.tables).toEqual([
-      { table: 'instance_tiktok_credentials', rows: 7, resealed: 14, alreadyCurrent: 0, unreadable: 0 },
-      { table: 'tiktok_oauth_states', rows: 3, resealed: 3, alreadyCurrent: 0, unreadable: 0 },
+      { table: 'instance_tiktok_credentials', rows: 7, resealed: 14, alreadyCurrent: 0, unreadable: 0, locked: 0 },
+      { table: 'tiktok_oauth_states', rows: 3, resealed: 3, alreadyCurrent: 0, unreadable: 0, locked: 0 },
     ]);
     const { accounts, states } = await sealedValues();
     accounts.forEach((row, i) => {
@@ -138,7 +138,7 @@ describe('re-encrypting every sealed column with the newest key', () => {
     expect(await sealedValues()).toEqual(before);
   });
 
-  it('waits for a row a token refresh holds, and keeps the refreshed token instead of overwriting it', async () => {
+  it('re-seals the rest without waiting, then waits for the row a token refresh holds and keeps the refreshed token', async () => {
     await seal(oldOnly, 3, 0, 'busy');
     const { db, pool } = getDatabase();
     const busy = await db.selectFrom('instance_tiktok_credentials').select('id').where('open_id', '=', 'busy-open-1').executeTakeFirstOrThrow();
@@ -159,6 +159,14 @@ describe('re-encrypting every sealed column with the newest key', () => {
         if (rows[0]!.waiting > 0) break;
         if (i > 10_000) throw new Error('rotation never waited for the lock');
       }
+
+      // The batch did not wait for it: the other rows are already committed under the new key.
+      const others = await db
+        .selectFrom('instance_tiktok_credentials')
+        .select('access_token_encrypted')
+        .where('id', '!=', busy.id)
+        .execute();
+      for (const other of others) expect(newOnly.decrypt(other.access_token_encrypted!)).toMatch(/^act\.busy\./);
 
       // The refresher stores the rotated tokens TikTok gave it, sealed with the newest key, and commits.
       await refresher.query(
@@ -181,21 +189,23 @@ describe('re-encrypting every sealed column with the newest key', () => {
     expect(newOnly.decrypt(row.refresh_token_encrypted!)).toBe('rft.refreshed');
   });
 
-  it('gives up with a clear error when a row stays locked, having changed nothing in that batch', async () => {
-    await seal(oldOnly, 2, 0, 'stuck');
+  it('reports a row that stays locked through every wait, and re-seals the rest of its batch', async () => {
+    await seal(oldOnly, 3, 0, 'stuck');
     const { db, pool } = getDatabase();
-    const before = await sealedValues();
+    const stuck = await db.selectFrom('instance_tiktok_credentials').select(['id', 'access_token_encrypted']).where('open_id', '=', 'stuck-open-1').executeTakeFirstOrThrow();
     const holder = await pool.connect();
+    let report;
     try {
       await holder.query('BEGIN');
-      await holder.query("SELECT id FROM instance_tiktok_credentials WHERE open_id = 'stuck-open-0' FOR UPDATE");
-      await expect(reencryptSealedColumns({ db, codec: ring, lockTimeoutMs: 10 })).rejects.toThrow(
-        /instance_tiktok_credentials stayed locked by other transactions through 3 waits of 10 ms/,
-      );
+      await holder.query('SELECT id FROM instance_tiktok_credentials WHERE id = $1 FOR UPDATE', [stuck.id]);
+      report = await reencryptSealedColumns({ db, codec: ring, lockTimeoutMs: 10 });
     } finally {
       await holder.query('ROLLBACK');
       holder.release();
     }
-    expect(await sealedValues()).toEqual(before);
+    expect(report).toMatchObject({ resealed: 4, locked: 1, lockedRows: [{ table: 'instance_tiktok_credentials', key: stuck.id }] });
+    const after = await db.selectFrom('instance_tiktok_credentials').select('access_token_encrypted').where('id', '=', stuck.id).executeTakeFirstOrThrow();
+    expect(after.access_token_encrypted).toBe(stuck.access_token_encrypted);
+    expect(await reencryptSealedColumns({ db, codec: ring })).toMatchObject({ resealed: 2, alreadyCurrent: 4, locked: 0 });
   });
 });

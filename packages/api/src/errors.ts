@@ -7,6 +7,8 @@ import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
  */
 export const ERROR_CODES = {
   UNAUTHORIZED: 'UNAUTHORIZED',
+  /** The identity provider's keys could not be fetched: we could not check the token, it was not found invalid. */
+  AUTH_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   FORBIDDEN: 'FORBIDDEN',
   INVALID_INPUT: 'BAD_REQUEST',
   TASK_NOT_FOUND: 'NOT_FOUND',

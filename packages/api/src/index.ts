@@ -2,3 +2,52 @@ export { appRouter, createCaller, type AppRouter } from './root.js';
 export { type AppDeps, type Clock, systemClock } from './deps.js';
 export { AppError, appError, ERROR_CODES, type AppErrorCode } from './errors.js';
 export { type Context, describeIssues, type InputIssue, type Session } from './trpc.js';
+
+export {
+  type AuthenticationFailure,
+  AuthenticationError,
+  type Authenticator,
+  routeByIssuer,
+  type VerifiedIdentity,
+} from './auth/authenticator.js';
+export { AuthConfigError, type AuthEnv, type AuthMode, type AuthSetup, createAuthFromEnv } from './auth/config.js';
+export {
+  bearerTokenFrom,
+  type ContextRequest,
+  type CreateContext,
+  createContextFactory,
+  sessionFromAuthorization,
+} from './auth/context.js';
+export {
+  createDemoAuth,
+  type DemoAuth,
+  type DemoToken,
+  type DemoTokenRequest,
+  demoSubFor,
+  demoTokenRequestSchema,
+} from './auth/demo.js';
+export { createHs256Authenticator } from './auth/hs256.js';
+export { createOidcAuthenticator, OIDC_ALGORITHMS } from './auth/oidc.js';
+export { serviceSessionFor } from './auth/service-session.js';
+export {
+  createServiceTokenAuthenticator,
+  issueServiceToken,
+  SERVICE_SCOPE,
+  SERVICE_TOKEN_AUDIENCE,
+  SERVICE_TOKEN_ISSUER,
+} from './auth/service-token.js';
+export { findUserBySub, upsertUserBySub } from './auth/users.js';
+export { generateFernetKey, TokenCodecError, type TokenCodecErrorReason } from './crypto/fernet.js';
+export {
+  createTokenCodec,
+  createTokenCodecFromEnv,
+  type EncryptionEnv,
+  encryptionKeysFromEnv,
+  type TokenCodec,
+} from './crypto/token-codec.js';
+export {
+  type ReencryptOptions,
+  type ReencryptReport,
+  reencryptSealedColumns,
+  SEALED_COLUMNS,
+} from './crypto/reencrypt.js';

@@ -10,6 +10,8 @@ export interface Session {
   sub: string;
   email: string | null;
   actor: 'user' | 'service';
+  /** For actor 'service': which internal service is acting for the user (a service token's `act.sub`). */
+  service?: string;
 }
 
 export interface Context extends AppDeps {

@@ -1,0 +1,98 @@
+import type { AppDeps } from '../deps.js';
+import { type AppError, appError } from '../errors.js';
+import type { Context, Session } from '../trpc.js';
+import { type Authenticator, AuthenticationError } from './authenticator.js';
+import { findUserBySub, upsertUserBySub } from './users.js';
+
+export interface ContextRequest {
+  /** The request's headers: a fetch `Headers` (Hono, the fetch adapter) or a plain record (node:http). */
+  headers?: Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** The `Authorization` header's value, for callers that have it at hand rather than the headers. */
+  authorization?: string | null;
+  /** Defaults to the `x-request-id` header. */
+  requestId?: string | null;
+}
+
+export type CreateContext = (request?: ContextRequest) => Promise<Context>;
+
+export interface ContextDeps extends AppDeps {
+  authenticator: Authenticator;
+}
+
+function header(headers: ContextRequest['headers'], name: string): string | null {
+  if (!headers) return null;
+  if (headers instanceof Headers) return headers.get(name);
+  const entry = Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+  return (Array.isArray(entry) ? (entry[0] as string | undefined) : (entry as string | undefined)) ?? null;
+}
+
+const BEARER = /^Bearer +(\S+) *$/i;
+
+/**
+ * The token from an `Authorization` value: null when there is none (an anonymous call), a 401 when there is one
+ * that is not `Bearer <token>` (a caller who meant to sign in must hear that it did not work).
+ */
+export function bearerTokenFrom(authorization: string | null | undefined): string | null {
+  if (authorization === null || authorization === undefined || authorization.trim() === '') return null;
+  const match = BEARER.exec(authorization.trim());
+  if (!match?.[1]) {
+    throw appError('UNAUTHORIZED', 'The Authorization header is not a bearer token.', {
+      hint: 'Send `Authorization: Bearer <token>` with a token from your identity provider.',
+    });
+  }
+  return match[1];
+}
+
+/** The API error for a refused token; it carries the reason's message and hint, never the token. */
+export function authenticationAppError(error: AuthenticationError): AppError {
+  const code = error.reason === 'provider_unavailable' ? 'AUTH_UNAVAILABLE' : 'UNAUTHORIZED';
+  return appError(code, error.message, { hint: error.hint, details: { reason: error.reason } });
+}
+
+/**
+ * The session for an `Authorization` value: null without one; for a valid token, the user (upserted by `sub` on
+ * first sight, email kept current) or, for a service token, the existing user it acts for; otherwise an AppError
+ * (401 UNAUTHORIZED, or 503 AUTH_UNAVAILABLE when the identity provider's keys cannot be fetched).
+ */
+export async function sessionFromAuthorization(deps: ContextDeps, authorization: string | null | undefined): Promise<Session | null> {
+  const token = bearerTokenFrom(authorization);
+  if (token === null) return null;
+  let identity;
+  try {
+    identity = await deps.authenticator.verify(token);
+  } catch (error) {
+    if (error instanceof AuthenticationError) throw authenticationAppError(error);
+    throw error;
+  }
+  if (identity.actor === 'service') {
+    const user = await findUserBySub(deps.db, identity.sub);
+    if (!user) {
+      throw authenticationAppError(
+        new AuthenticationError(
+          'unknown_user',
+          'The service token acts for a user who has never signed in.',
+          'A service can act only for a user who has signed in to Reelpost at least once; check the token\'s `sub`.',
+        ),
+      );
+    }
+    return { userId: user.id, sub: user.sub, email: user.email, actor: 'service', service: identity.service };
+  }
+  const user = await upsertUserBySub(deps, identity);
+  return { userId: user.id, sub: user.sub, email: user.email, actor: 'user' };
+}
+
+/**
+ * The tRPC context factory. Mount it as the adapter's `createContext`:
+ *   fetchRequestHandler({ ..., createContext: ({ req }) => createContext({ headers: req.headers }) })
+ * A present but invalid token fails the request with 401 (the error formatter shapes it like every other error);
+ * only a request without a token is anonymous.
+ */
+export function createContextFactory(deps: ContextDeps): CreateContext {
+  const { authenticator: _authenticator, ...appDeps } = deps;
+  return async (request = {}) => {
+    const authorization = request.authorization !== undefined ? request.authorization : header(request.headers, 'authorization');
+    const session = await sessionFromAuthorization(deps, authorization);
+    const requestId = request.requestId !== undefined ? request.requestId : header(request.headers, 'x-request-id');
+    return { ...appDeps, session, requestId };
+  };
+}

@@ -40,6 +40,8 @@ class ManagedPostgres extends EmbeddedPostgres {
   }
 }
 
+const urlFor = (port: number) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+
 export class EmbeddedPostgresError extends Error {
   override readonly name = 'EmbeddedPostgresError';
 }
@@ -83,30 +85,49 @@ async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
   return !isAlive(pid);
 }
 
+async function parentOf(pid: number): Promise<number | null> {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after its closing parenthesis.
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number.parseInt(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '', 10);
+    return Number.isInteger(ppid) ? ppid : null;
+  } catch {
+    return null;
+  }
+}
+
+type EarlierRun = { kind: 'none' } | { kind: 'running'; port: number };
+
 /**
- * A run that crashed (or was SIGKILLed) leaves postmaster.pid behind, and sometimes its server still running with
- * nobody to stop it. Stop such an orphan of *this* data directory, and clear a lock file whose process is gone, so
- * the next start is not a dead end.
+ * What an earlier run left in this data directory. A server still owned by a live Node process (the demo server
+ * while `pnpm worker` or a migration starts beside it) is shared, never stopped. A run that crashed or was
+ * SIGKILLed leaves postmaster.pid behind, and sometimes its server running with nobody to stop it: such an orphan
+ * is stopped and a lock file whose process is gone is cleared, so the next start is not a dead end.
  */
-async function recoverFromEarlierRun(dataDir: string): Promise<void> {
+async function inspectEarlierRun(dataDir: string): Promise<EarlierRun> {
   const lockFile = join(dataDir, 'postmaster.pid');
-  if (!existsSync(lockFile)) return;
-  const pid = Number.parseInt((await readFile(lockFile, 'utf8')).split('\n')[0] ?? '', 10);
+  if (!existsSync(lockFile)) return { kind: 'none' };
+  const lines = (await readFile(lockFile, 'utf8')).split('\n');
+  const pid = Number.parseInt(lines[0] ?? '', 10);
   if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
     const commandLine = await commandLineOf(pid);
-    if (!commandLine.includes('postgres') || !commandLine.includes(dataDir)) {
-      // The pid was reused by an unrelated process; the lock file is stale.
-      await rm(lockFile, { force: true });
-      return;
+    if (commandLine.includes('postgres') && commandLine.includes(dataDir)) {
+      const parent = await parentOf(pid);
+      const port = Number.parseInt(lines[3] ?? '', 10);
+      if (parent !== null && parent > 1 && (await commandLineOf(parent)).includes('node') && Number.isInteger(port)) {
+        return { kind: 'running', port };
+      }
+      process.kill(pid, 'SIGINT');
+      if (!(await waitUntilGone(pid, 15_000))) {
+        throw new EmbeddedPostgresError(
+          `An earlier embedded Postgres (pid ${pid}) is still running on ${dataDir} and did not stop; stop it and start again.`,
+        );
+      }
     }
-    process.kill(pid, 'SIGINT');
-    if (!(await waitUntilGone(pid, 15_000))) {
-      throw new EmbeddedPostgresError(
-        `An earlier embedded Postgres (pid ${pid}) is still running on ${dataDir} and did not stop; stop it and start again.`,
-      );
-    }
+    // Otherwise the pid was reused by an unrelated process and the lock file is stale.
   }
   await rm(lockFile, { force: true });
+  return { kind: 'none' };
 }
 
 /**
@@ -152,13 +173,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
     await server.initialise().catch((error: unknown) => fail('initialise', error));
   } else {
-    await recoverFromEarlierRun(options.dataDir);
+    const earlier = await inspectEarlierRun(options.dataDir);
+    if (earlier.kind === 'running') {
+      // Shared with the process that started it, which stops it; ours only connects.
+      return { url: urlFor(earlier.port), port: earlier.port, stop: () => Promise.resolve() };
+    }
   }
   await server.start().catch((error: unknown) => fail('start', error));
 
   let stopped: Promise<void> | undefined;
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    url: urlFor(port),
     port,
     stop: () => (stopped ??= server.stop()),
   };

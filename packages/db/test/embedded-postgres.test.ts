@@ -39,8 +39,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Runs a child process that starts Postgres on dataDir and is then SIGKILLed, leaving its server orphaned. */
-async function crashAChildThatStartedPostgres(): Promise<void> {
+/** A child process that starts Postgres on dataDir and keeps running until killed. */
+async function childThatStartedPostgres() {
   const script = fileURLToPath(new URL('./helpers/embedded-child.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir], {
     cwd: findProjectRoot(),
@@ -50,8 +50,18 @@ async function crashAChildThatStartedPostgres(): Promise<void> {
     child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
     child.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
   });
-  child.kill('SIGKILL');
-  await new Promise((resolve) => child.once('exit', resolve));
+  return {
+    kill: async (signal: NodeJS.Signals) => {
+      child.kill(signal);
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+/** Runs a child process that starts Postgres on dataDir and is then SIGKILLed, leaving its server orphaned. */
+async function crashAChildThatStartedPostgres(): Promise<void> {
+  const child = await childThatStartedPostgres();
+  await child.kill('SIGKILL');
 }
 
 // One data folder through its whole life, in order: create, reuse, crash, recover.
@@ -68,6 +78,19 @@ describe.sequential('the embedded Postgres', () => {
     const server = await startEmbeddedPostgres({ dataDir });
     expect(await query(server.url, 'SELECT value FROM kept')).toEqual([{ value: 'survives restarts' }]);
     await server.stop();
+  });
+
+  it('shares a server that another live process started, and leaves it running', async () => {
+    const owner = await childThatStartedPostgres();
+    try {
+      const ownersServer = postmasterPid();
+      const shared = await startEmbeddedPostgres({ dataDir });
+      expect(await query(shared.url, 'SELECT value FROM kept')).toEqual([{ value: 'survives restarts' }]);
+      await shared.stop();
+      expect(isAlive(ownersServer)).toBe(true);
+    } finally {
+      await owner.kill('SIGTERM');
+    }
   });
 
   it('recovers when the previous run died and left its server running', async () => {

@@ -50,7 +50,11 @@ const refused: Array<[string, string, string]> = [
   ['a space in the URL', `${BUCKET}my video.mp4`, 'unsafe_characters'],
   ['a newline smuggled into the URL', `${BUCKET}a.mp4\nHost: evil.net`, 'unsafe_characters'],
   ['a leading space', ` ${BUCKET}a.mp4`, 'unsafe_characters'],
-  ['a backslash (parsers disagree on it)', 'https://proj.supabase.co\\@evil.net/storage/v1/object/public/videos/a.mp4', 'unsafe_characters'],
+  [
+    'a backslash (parsers disagree on it)',
+    'https://proj.supabase.co\\@evil.net/storage/v1/object/public/videos/a.mp4',
+    'unsafe_characters',
+  ],
   ['an IPv6 zone id', 'https://[fe80::1%25eth0]/a.mp4', 'invalid_url'],
   // Schemes
   ['plain http', 'http://proj.supabase.co/storage/v1/object/public/videos/a.mp4', 'scheme'],
@@ -63,20 +67,44 @@ const refused: Array<[string, string, string]> = [
   ['dict:', 'dict://127.0.0.1:11211/stat', 'scheme'],
   // Credentials and user@host tricks
   ['a user and password', 'https://user:secret@proj.supabase.co/storage/v1/object/public/videos/a.mp4', 'credentials'],
-  ['the allowed host as a user name before another host', 'https://proj.supabase.co@evil.net/storage/v1/object/public/videos/a.mp4', 'credentials'],
-  ['an empty user name and a password', 'https://:secret@proj.supabase.co/storage/v1/object/public/videos/a.mp4', 'credentials'],
+  [
+    'the allowed host as a user name before another host',
+    'https://proj.supabase.co@evil.net/storage/v1/object/public/videos/a.mp4',
+    'credentials',
+  ],
+  [
+    'an empty user name and a password',
+    'https://:secret@proj.supabase.co/storage/v1/object/public/videos/a.mp4',
+    'credentials',
+  ],
   // Prefix matching on parsed parts
-  ['the allowed host as a subdomain of another', 'https://proj.supabase.co.evil.net/storage/v1/object/public/videos/a.mp4', 'not_allowed_prefix'],
+  [
+    'the allowed host as a subdomain of another',
+    'https://proj.supabase.co.evil.net/storage/v1/object/public/videos/a.mp4',
+    'not_allowed_prefix',
+  ],
   ['another host with the same path', 'https://evil.net/storage/v1/object/public/videos/a.mp4', 'not_allowed_prefix'],
   ['a sibling host', 'https://other.supabase.co/storage/v1/object/public/videos/a.mp4', 'not_allowed_prefix'],
   ['a trailing-dot host', 'https://proj.supabase.co./storage/v1/object/public/videos/a.mp4', 'not_allowed_prefix'],
   ['another port', 'https://proj.supabase.co:8443/storage/v1/object/public/videos/a.mp4', 'not_allowed_prefix'],
-  ['a sibling bucket sharing the name as a prefix', 'https://proj.supabase.co/storage/v1/object/public/videos-private/a.mp4', 'not_allowed_prefix'],
+  [
+    'a sibling bucket sharing the name as a prefix',
+    'https://proj.supabase.co/storage/v1/object/public/videos-private/a.mp4',
+    'not_allowed_prefix',
+  ],
   ['dot segments climbing out of the bucket', `${BUCKET}../../sign/private/a.mp4`, 'not_allowed_prefix'],
-  ['encoded dot segments climbing out of the bucket', `${BUCKET}%2e%2e/%2E%2E/sign/private/a.mp4`, 'not_allowed_prefix'],
+  [
+    'encoded dot segments climbing out of the bucket',
+    `${BUCKET}%2e%2e/%2E%2E/sign/private/a.mp4`,
+    'not_allowed_prefix',
+  ],
   ['encoded slashes that a server might decode into a traversal', `${BUCKET}..%2f..%2fsign/a.mp4`, 'encoded_separator'],
   ['encoded backslashes', `${BUCKET}..%5c..%5csign/a.mp4`, 'encoded_separator'],
-  ['the private signed-object endpoint', 'https://proj.supabase.co/storage/v1/object/sign/videos/a.mp4', 'not_allowed_prefix'],
+  [
+    'the private signed-object endpoint',
+    'https://proj.supabase.co/storage/v1/object/sign/videos/a.mp4',
+    'not_allowed_prefix',
+  ],
   // IP literals in every spelling
   ['IPv4 loopback', 'https://127.0.0.1/a.mp4', 'private_address'],
   ['loopback as one decimal number', 'https://2130706433/a.mp4', 'private_address'],
@@ -89,7 +117,11 @@ const refused: Array<[string, string, string]> = [
   ['IPv4-mapped IPv6 loopback, dotted', 'https://[::ffff:127.0.0.1]/a.mp4', 'private_address'],
   ['IPv4-mapped IPv6 loopback, hex', 'https://[::ffff:7f00:1]/a.mp4', 'private_address'],
   ['IPv4-compatible IPv6 loopback', 'https://[::127.0.0.1]/a.mp4', 'private_address'],
-  ['IPv4-mapped metadata address in full form', 'https://[0:0:0:0:0:ffff:a9fe:a9fe]/latest/meta-data/', 'private_address'],
+  [
+    'IPv4-mapped metadata address in full form',
+    'https://[0:0:0:0:0:ffff:a9fe:a9fe]/latest/meta-data/',
+    'private_address',
+  ],
   ['NAT64 prefix around a private address', 'https://[64:ff9b::a00:1]/a.mp4', 'private_address'],
   ['the cloud metadata service', 'https://169.254.169.254/latest/meta-data/', 'private_address'],
   ['the metadata service in decimal', 'https://2852039166/latest/meta-data/', 'private_address'],
@@ -129,13 +161,22 @@ describe('checkVideoUrl refuses, before any network I/O,', () => {
 
 describe('checkVideoUrl with the demo policy (http and private addresses on)', () => {
   it('still refuses anything outside the allow-listed prefix', async () => {
-    for (const input of ['http://127.0.0.1:3002/demo-media/a.mp4', 'http://10.0.0.1/a.mp4', `${BUCKET}a.mp4`, 'http://localhost:3001/demo-media/a.mp4']) {
+    for (const input of [
+      'http://127.0.0.1:3002/demo-media/a.mp4',
+      'http://10.0.0.1/a.mp4',
+      `${BUCKET}a.mp4`,
+      'http://localhost:3001/demo-media/a.mp4',
+    ]) {
       expect(await refusalOf(() => checkVideoUrl(input, demo))).toMatchObject({ reason: 'not_allowed_prefix' });
     }
   });
 
   it('still refuses the unspecified, multicast and broadcast addresses', async () => {
-    for (const input of ['http://0.0.0.0:3001/demo-media/a.mp4', 'http://224.0.0.1/demo-media/a.mp4', 'http://255.255.255.255/a.mp4']) {
+    for (const input of [
+      'http://0.0.0.0:3001/demo-media/a.mp4',
+      'http://224.0.0.1/demo-media/a.mp4',
+      'http://255.255.255.255/a.mp4',
+    ]) {
       expect(await refusalOf(() => checkVideoUrl(input, demo))).toMatchObject({ reason: 'private_address' });
     }
   });
@@ -153,13 +194,17 @@ describe('checkVideoUrl with only an explicit private address allow-list', () =>
   });
 
   it('refuses a private address that is not listed, even under an allowed prefix', async () => {
-    expect(await refusalOf(() => checkVideoUrl('http://127.0.0.2:3001/a.mp4', policy))).toMatchObject({ reason: 'private_address' });
+    expect(await refusalOf(() => checkVideoUrl('http://127.0.0.2:3001/a.mp4', policy))).toMatchObject({
+      reason: 'private_address',
+    });
   });
 });
 
 describe('checkVideoUrl messages', () => {
   it('never repeat a password or a query token from the URL', async () => {
-    const withPassword = await refusalOf(() => checkVideoUrl('https://user:hunter2@proj.supabase.co/storage/v1/object/public/videos/a.mp4', production));
+    const withPassword = await refusalOf(() =>
+      checkVideoUrl('https://user:hunter2@proj.supabase.co/storage/v1/object/public/videos/a.mp4', production),
+    );
     const withToken = await refusalOf(() => checkVideoUrl('https://evil.net/a.mp4?token=s3cr3t-token', production));
     for (const refusal of [withPassword, withToken]) {
       const shown = JSON.stringify(refusal);

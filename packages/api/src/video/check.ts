@@ -39,7 +39,11 @@ export function checkVideoUrl(input: string, policy: VideoUrlPolicy): URL {
     throw refuse('invalid_url', 'The video URL is empty or not text.', 'Give the public https URL of the video file.');
   }
   if (input.length > MAX_VIDEO_URL_LENGTH) {
-    throw refuse('too_long', `The video URL is longer than ${MAX_VIDEO_URL_LENGTH} characters.`, 'Use the plain public URL of the video file.');
+    throw refuse(
+      'too_long',
+      `The video URL is longer than ${MAX_VIDEO_URL_LENGTH} characters.`,
+      'Use the plain public URL of the video file.',
+    );
   }
   // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   if (/[\u0000-\u0020\u007f\\]/.test(input)) {
@@ -53,7 +57,11 @@ export function checkVideoUrl(input: string, policy: VideoUrlPolicy): URL {
   try {
     url = new URL(input);
   } catch {
-    throw refuse('invalid_url', 'The video URL is not a valid absolute URL.', 'Give the public https URL of the video file.');
+    throw refuse(
+      'invalid_url',
+      'The video URL is not a valid absolute URL.',
+      'Give the public https URL of the video file.',
+    );
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowHttp)) {
     throw refuse(
@@ -80,14 +88,28 @@ export function checkVideoUrl(input: string, policy: VideoUrlPolicy): URL {
   if (literal !== null) {
     const verdict = addressVerdict(literal, policy);
     if (!verdict.allowed) {
-      throw refuse('private_address', `The video URL points at ${describeRange(verdict)} (${url.hostname}), which this server never fetches from.`, PRIVATE_HINT, {
-        range: verdict.range,
-      });
+      throw refuse(
+        'private_address',
+        `The video URL points at ${describeRange(verdict)} (${url.hostname}), which this server never fetches from.`,
+        PRIVATE_HINT,
+        {
+          range: verdict.range,
+        },
+      );
     }
-  } else if (isLocalhostName(url.hostname) && !policy.allowPrivateAddresses && policy.privateAddressAllowList.length === 0) {
-    throw refuse('private_address', `The video URL points at this machine (${url.hostname}), which this server never fetches from.`, PRIVATE_HINT, {
-      range: 'loopback',
-    });
+  } else if (
+    isLocalhostName(url.hostname) &&
+    !policy.allowPrivateAddresses &&
+    policy.privateAddressAllowList.length === 0
+  ) {
+    throw refuse(
+      'private_address',
+      `The video URL points at this machine (${url.hostname}), which this server never fetches from.`,
+      PRIVATE_HINT,
+      {
+        range: 'loopback',
+      },
+    );
   }
   if (!policy.allowedPrefixes.some((prefix) => isUnderPrefix(url, prefix))) {
     throw refuse(

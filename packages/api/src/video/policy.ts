@@ -39,7 +39,11 @@ const policyInput = z.object({
   allowHttp: z.boolean().default(false),
   maxBytes: z.number().int().positive().default(TIKTOK_MAX_VIDEO_BYTES),
   timeoutMs: z.number().int().positive().default(10_000),
-  readTimeoutMs: z.number().int().positive().default(10 * 60_000),
+  readTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .default(10 * 60_000),
   maxRedirects: z.number().int().min(0).max(10).default(3),
 });
 

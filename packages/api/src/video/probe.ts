@@ -7,7 +7,6 @@ import {
   guardedRequest,
   startDeadline,
   statusError,
-  unreachable,
   type VideoUrlGuardOptions,
 } from './request.js';
 
@@ -71,13 +70,21 @@ export async function probeVideoUrl(
   }
   const contentType = videoContentType(facts);
   if (facts.sizeBytes === 0) {
-    throw refuse('empty', `${describeUrl(facts.url)} is an empty file.`, 'Upload the video again; the stored file has no content.');
+    throw refuse(
+      'empty',
+      `${describeUrl(facts.url)} is an empty file.`,
+      'Upload the video again; the stored file has no content.',
+    );
   }
   if (facts.sizeBytes !== null && facts.sizeBytes > policy.maxBytes) {
-    throw appError('VIDEO_TOO_LARGE', `The video is ${formatBytes(facts.sizeBytes)}; TikTok accepts at most ${formatBytes(policy.maxBytes)}.`, {
-      hint: 'Compress or shorten the video and try again.',
-      details: { sizeBytes: facts.sizeBytes, maxBytes: policy.maxBytes },
-    });
+    throw appError(
+      'VIDEO_TOO_LARGE',
+      `The video is ${formatBytes(facts.sizeBytes)}; TikTok accepts at most ${formatBytes(policy.maxBytes)}.`,
+      {
+        hint: 'Compress or shorten the video and try again.',
+        details: { sizeBytes: facts.sizeBytes, maxBytes: policy.maxBytes },
+      },
+    );
   }
   return {
     finalUrl: facts.url.href,
@@ -88,7 +95,12 @@ export async function probeVideoUrl(
   };
 }
 
-async function askServer(url: URL, policy: VideoUrlPolicy, options: VideoUrlGuardOptions, deadline: Deadline): Promise<Facts> {
+async function askServer(
+  url: URL,
+  policy: VideoUrlPolicy,
+  options: VideoUrlGuardOptions,
+  deadline: Deadline,
+): Promise<Facts> {
   const head = await guardedRequest(url, policy, { method: 'HEAD', headers: {} }, options, deadline);
   head.close();
   const status = head.response.statusCode ?? 0;
@@ -101,7 +113,8 @@ async function askServer(url: URL, policy: VideoUrlPolicy, options: VideoUrlGuar
       const ranged = await rangeFacts(head.url, policy, options, deadline);
       return { ...ranged, servedContentType: ranged.servedContentType ?? fromHead.servedContentType };
     } catch (error) {
-      if (error instanceof AppError && error.appCode === 'VIDEO_URL_UNREACHABLE' && !deadline.signal.aborted) return fromHead;
+      if (error instanceof AppError && error.appCode === 'VIDEO_URL_UNREACHABLE' && !deadline.signal.aborted)
+        return fromHead;
       throw error;
     }
   }
@@ -109,8 +122,19 @@ async function askServer(url: URL, policy: VideoUrlPolicy, options: VideoUrlGuar
   throw statusError(head.url, status);
 }
 
-async function rangeFacts(url: URL, policy: VideoUrlPolicy, options: VideoUrlGuardOptions, deadline: Deadline): Promise<Facts> {
-  const answer = await guardedRequest(url, policy, { method: 'GET', headers: { range: 'bytes=0-0' } }, options, deadline);
+async function rangeFacts(
+  url: URL,
+  policy: VideoUrlPolicy,
+  options: VideoUrlGuardOptions,
+  deadline: Deadline,
+): Promise<Facts> {
+  const answer = await guardedRequest(
+    url,
+    policy,
+    { method: 'GET', headers: { range: 'bytes=0-0' } },
+    options,
+    deadline,
+  );
   answer.close();
   const { headers } = answer.response;
   const status = answer.response.statusCode ?? 0;
@@ -133,7 +157,10 @@ function factsOfFullAnswer(answer: GuardedResponse): Facts {
     url: answer.url,
     sizeBytes: parseLength(headers['content-length']),
     servedContentType: headers['content-type'] ?? null,
-    acceptsRanges: (headers['accept-ranges'] ?? '').toLowerCase().split(',').some((unit) => unit.trim() === 'bytes'),
+    acceptsRanges: (headers['accept-ranges'] ?? '')
+      .toLowerCase()
+      .split(',')
+      .some((unit) => unit.trim() === 'bytes'),
   };
 }
 
@@ -159,7 +186,9 @@ function isVideoContentType(value: string): value is VideoContentType {
 
 function contentTypeOfPath(pathname: string): VideoContentType | null {
   const lower = pathname.toLowerCase();
-  for (const [type, extensions] of Object.entries(VIDEO_CONTENT_TYPES) as Array<[VideoContentType, readonly string[]]>) {
+  for (const [type, extensions] of Object.entries(VIDEO_CONTENT_TYPES) as Array<
+    [VideoContentType, readonly string[]]
+  >) {
     if (extensions.some((extension) => lower.endsWith(extension))) return type;
   }
   return null;

@@ -3,7 +3,15 @@ import { appError } from '../errors.js';
 import { checkVideoUrl, describeUrl } from './check.js';
 import type { VideoUrlPolicy } from './policy.js';
 import { parseContentRange, parseLength } from './probe.js';
-import { type Deadline, type GuardedResponse, guardedRequest, startDeadline, statusError, unreachable, type VideoUrlGuardOptions } from './request.js';
+import {
+  type Deadline,
+  type GuardedResponse,
+  guardedRequest,
+  startDeadline,
+  statusError,
+  unreachable,
+  type VideoUrlGuardOptions,
+} from './request.js';
 
 export interface ByteRange {
   /** First byte, from 0. */
@@ -40,16 +48,32 @@ export async function openVideoRange(
   options: VideoUrlGuardOptions = {},
 ): Promise<VideoRange> {
   const { start, end } = range;
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end >= policy.maxBytes) {
-    throw appError('INTERNAL', `openVideoRange was asked for an invalid byte range (${String(start)}-${String(end)}).`, {
-      details: { start, end, maxBytes: policy.maxBytes },
-    });
+  if (
+    !Number.isSafeInteger(start) ||
+    !Number.isSafeInteger(end) ||
+    start < 0 ||
+    end < start ||
+    end >= policy.maxBytes
+  ) {
+    throw appError(
+      'INTERNAL',
+      `openVideoRange was asked for an invalid byte range (${String(start)}-${String(end)}).`,
+      {
+        details: { start, end, maxBytes: policy.maxBytes },
+      },
+    );
   }
   const url = checkVideoUrl(input, policy);
   const deadline = startDeadline(policy.readTimeoutMs, options.signal);
   let answer: GuardedResponse;
   try {
-    answer = await guardedRequest(url, policy, { method: 'GET', headers: { range: `bytes=${start}-${end}` } }, options, deadline);
+    answer = await guardedRequest(
+      url,
+      policy,
+      { method: 'GET', headers: { range: `bytes=${start}-${end}` } },
+      options,
+      deadline,
+    );
   } catch (error) {
     deadline.dispose();
     throw error;
@@ -60,7 +84,7 @@ export async function openVideoRange(
     return {
       ...delivered,
       servedContentType: answer.response.headers['content-type'] ?? null,
-      body: Readable.from(readExactly(answer, length, deadline), { objectMode: false }),
+      body: exactBody(answer, length, deadline),
     };
   } catch (error) {
     answer.close();
@@ -69,7 +93,10 @@ export async function openVideoRange(
   }
 }
 
-function rangeDelivered(answer: GuardedResponse, asked: ByteRange): { start: number; end: number; totalBytes: number | null } {
+function rangeDelivered(
+  answer: GuardedResponse,
+  asked: ByteRange,
+): { start: number; end: number; totalBytes: number | null } {
   const { response, url } = answer;
   const status = response.statusCode ?? 0;
   if (status === 206) {
@@ -99,7 +126,8 @@ function rangeDelivered(answer: GuardedResponse, asked: ByteRange): { start: num
       );
     }
     const end = total === null ? asked.end : Math.min(asked.end, total - 1);
-    if (end < asked.start) throw unreachable(`${describeUrl(url)} is an empty file.`, 'Upload the video again.', { cause: 'empty' });
+    if (end < asked.start)
+      throw unreachable(`${describeUrl(url)} is an empty file.`, 'Upload the video again.', { cause: 'empty' });
     return { start: 0, end, totalBytes: total };
   }
   if (status === 416) {
@@ -113,29 +141,57 @@ function rangeDelivered(answer: GuardedResponse, asked: ByteRange): { start: num
   throw statusError(url, status);
 }
 
-async function* readExactly(answer: GuardedResponse, length: number, deadline: Deadline): AsyncGenerator<Buffer> {
+/**
+ * A byte stream of exactly `length` bytes of the response. Built on the response's own events rather than an async
+ * generator so that destroying it closes the connection at once, even while the server is silent.
+ */
+function exactBody(answer: GuardedResponse, length: number, deadline: Deadline): Readable {
+  const { response } = answer;
   let remaining = length;
-  try {
-    for await (const chunk of answer.response as AsyncIterable<Buffer>) {
-      if (chunk.length >= remaining) {
-        yield chunk.subarray(0, remaining);
-        remaining = 0;
-        break;
-      }
-      remaining -= chunk.length;
-      yield chunk;
-    }
-  } catch (error) {
-    throw answer.explain(error);
-  } finally {
+  const finish = () => {
     answer.close();
     deadline.dispose();
-  }
-  if (remaining > 0) {
-    throw unreachable(
-      `${describeUrl(answer.url)} closed the connection ${remaining} bytes before the end of the range.`,
-      'The storage connection was interrupted; try again.',
-      { cause: 'ended_early', missingBytes: remaining },
-    );
-  }
+  };
+  const body = new Readable({
+    read() {
+      response.resume();
+    },
+    destroy(error, callback) {
+      finish();
+      callback(error);
+    },
+  });
+  const fail = (error: unknown) => {
+    if (remaining > 0 && !body.destroyed) body.destroy(answer.explain(error));
+  };
+  response.on('data', (chunk: Buffer) => {
+    if (remaining === 0) return;
+    const part = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
+    remaining -= part.length;
+    const wantsMore = body.push(part);
+    if (remaining === 0) {
+      body.push(null);
+      finish();
+    } else if (!wantsMore) {
+      response.pause();
+    }
+  });
+  response.pause();
+  response.on('error', fail);
+  response.on('end', () => {
+    if (remaining > 0 && !body.destroyed) {
+      body.destroy(
+        unreachable(
+          `${describeUrl(answer.url)} ended ${remaining} bytes before the end of the range.`,
+          'The storage connection was interrupted; try again.',
+          {
+            cause: 'ended_early',
+            missingBytes: remaining,
+          },
+        ),
+      );
+    }
+  });
+  response.on('close', () => fail(Object.assign(new Error('connection closed'), { code: 'ECONNRESET' })));
+  return body;
 }

@@ -87,9 +87,13 @@ export async function guardedRequest(
     const location = answer.response.headers.location;
     answer.close();
     if (location === undefined || location === '') {
-      throw unreachable(`${describeUrl(url)} answered HTTP ${status} (a redirect) without saying where to.`, 'Use the direct URL of the video file.', {
-        status,
-      });
+      throw unreachable(
+        `${describeUrl(url)} answered HTTP ${status} (a redirect) without saying where to.`,
+        'Use the direct URL of the video file.',
+        {
+          status,
+        },
+      );
     }
     if (hop >= policy.maxRedirects) {
       throw unreachable(
@@ -107,16 +111,24 @@ function checkRedirect(location: string, from: URL, policy: VideoUrlPolicy): URL
   try {
     target = new URL(location, from).href;
   } catch {
-    throw refuse('redirect', `${describeUrl(from)} redirects to something that is not a URL.`, 'Use the direct URL of the video file.');
+    throw refuse(
+      'redirect',
+      `${describeUrl(from)} redirects to something that is not a URL.`,
+      'Use the direct URL of the video file.',
+    );
   }
   try {
     return checkVideoUrl(target, policy);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    throw appError('VIDEO_URL_NOT_ALLOWED', `${describeUrl(from)} redirects to a URL that is not allowed: ${error.message}`, {
-      hint: error.hint,
-      details: { ...error.cause.extra.details, redirectedFrom: describeUrl(from) },
-    });
+    throw appError(
+      'VIDEO_URL_NOT_ALLOWED',
+      `${describeUrl(from)} redirects to a URL that is not allowed: ${error.message}`,
+      {
+        hint: error.hint,
+        details: { ...error.cause.extra.details, redirectedFrom: describeUrl(from) },
+      },
+    );
   }
 }
 
@@ -157,7 +169,11 @@ function sendOnce(
           }
         }
         const first = addresses[0]!;
-        if (lookupOptions.all) callback(null, addresses.map((entry) => ({ address: entry.address, family: entry.family })));
+        if (lookupOptions.all)
+          callback(
+            null,
+            addresses.map((entry) => ({ address: entry.address, family: entry.family })),
+          );
         else callback(null, first.address, first.family);
       },
       (error: unknown) => callback(error as NodeJS.ErrnoException, '', 0),
@@ -189,7 +205,10 @@ function sendOnce(
       idle = true;
       request.destroy(Object.assign(new Error('idle'), { code: 'ETIMEDOUT' }));
     });
-    request.on('error', (error) => reject(explain(error)));
+    request.on('error', (error) => {
+      request.destroy();
+      reject(explain(error));
+    });
     request.on('response', (response) => {
       // A body error after this point is the reader's to explain; keep the process from seeing it as unhandled.
       response.on('error', () => undefined);
@@ -207,48 +226,102 @@ export function unreachable(message: string, hint: string, details: Record<strin
 export function statusError(url: URL, status: number): AppError {
   const where = describeUrl(url);
   if (status === 401 || status === 403) {
-    return unreachable(`${where} refused access (HTTP ${status}).`, 'Make the video publicly readable: TikTok downloads it without credentials.', { status });
+    return unreachable(
+      `${where} refused access (HTTP ${status}).`,
+      'Make the video publicly readable: TikTok downloads it without credentials.',
+      { status },
+    );
   }
   if (status === 404 || status === 410) {
-    return unreachable(`${where} was not found (HTTP ${status}).`, 'Check that the video file still exists at this URL.', { status });
+    return unreachable(
+      `${where} was not found (HTTP ${status}).`,
+      'Check that the video file still exists at this URL.',
+      { status },
+    );
   }
   if (status === 429 || status >= 500) {
-    return unreachable(`${where} is not available right now (HTTP ${status}).`, 'The storage service may be busy or down; try again in a few minutes.', {
-      status,
-    });
+    return unreachable(
+      `${where} is not available right now (HTTP ${status}).`,
+      'The storage service may be busy or down; try again in a few minutes.',
+      {
+        status,
+      },
+    );
   }
-  return unreachable(`${where} answered HTTP ${status} instead of the video.`, 'Use the direct public URL of the video file.', { status });
+  return unreachable(
+    `${where} answered HTTP ${status} instead of the video.`,
+    'Use the direct public URL of the video file.',
+    { status },
+  );
 }
 
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|ERR_SSL|EPROTO/;
 
-function networkError(error: unknown, url: URL, state: { deadline: Deadline; idle: boolean; idleMs: number }): AppError {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : 'unknown';
+function networkError(
+  error: unknown,
+  url: URL,
+  state: { deadline: Deadline; idle: boolean; idleMs: number },
+): AppError {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'unknown';
   const where = describeUrl(url);
   const details = { cause: code };
   if (state.deadline.timedOut()) {
-    return unreachable(`${where} did not finish answering within ${state.deadline.ms} ms.`, 'Check that the storage is up and the file is served quickly; try again.', {
-      ...details,
-      cause: 'timeout',
-    });
+    return unreachable(
+      `${where} did not finish answering within ${state.deadline.ms} ms.`,
+      'Check that the storage is up and the file is served quickly; try again.',
+      {
+        ...details,
+        cause: 'timeout',
+      },
+    );
   }
   if (state.deadline.signal.aborted) {
     return unreachable(`The request to ${where} was cancelled.`, 'Try again.', { ...details, cause: 'cancelled' });
   }
   if (state.idle) {
-    return unreachable(`${where} stopped sending for ${state.idleMs} ms.`, 'Check that the storage is up; try again.', { ...details, cause: 'idle' });
+    return unreachable(`${where} stopped sending for ${state.idleMs} ms.`, 'Check that the storage is up; try again.', {
+      ...details,
+      cause: 'idle',
+    });
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA' || code === 'EAI_NONAME') {
-    return unreachable(`The video host ${url.hostname} could not be found.`, 'Check the host name in the video URL.', details);
+    return unreachable(
+      `The video host ${url.hostname} could not be found.`,
+      'Check the host name in the video URL.',
+      details,
+    );
   }
   if (code === 'ECONNREFUSED') {
-    return unreachable(`${where} refused the connection.`, 'Check that the storage server is running and the URL has the right port.', details);
+    return unreachable(
+      `${where} refused the connection.`,
+      'Check that the storage server is running and the URL has the right port.',
+      details,
+    );
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
+    return unreachable(
+      `${where} closed the connection unexpectedly.`,
+      'The storage connection was interrupted; try again.',
+      details,
+    );
   }
   if (TLS_CODE.test(code)) {
-    return unreachable(`${where} did not present a valid, trusted TLS certificate.`, 'Serve the video over https with a certificate from a public authority.', details);
+    return unreachable(
+      `${where} did not present a valid, trusted TLS certificate.`,
+      'Serve the video over https with a certificate from a public authority.',
+      details,
+    );
   }
   if (code.startsWith('HPE_')) {
-    return unreachable(`${where} answered with a malformed HTTP response.`, 'Check the storage server; use the public URL of the video file.', details);
+    return unreachable(
+      `${where} answered with a malformed HTTP response.`,
+      'Check the storage server; use the public URL of the video file.',
+      details,
+    );
   }
-  return unreachable(`${where} could not be reached (${code}).`, 'Check the URL and that the storage is up; try again.', details);
+  return unreachable(
+    `${where} could not be reached (${code}).`,
+    'Check the URL and that the storage is up; try again.',
+    details,
+  );
 }

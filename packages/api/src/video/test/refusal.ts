@@ -17,7 +17,9 @@ export async function refusalOf(call: () => unknown): Promise<Refusal> {
     outcome = error;
   }
   if (!(outcome instanceof AppError)) {
-    throw new Error(`expected an AppError, got ${outcome === undefined ? 'success' : String(outcome)}`);
+    throw new Error(
+      `expected an AppError, got ${outcome === undefined ? 'success' : outcome instanceof Error ? outcome.stack : typeof outcome}`,
+    );
   }
   const details = outcome.cause.extra.details ?? {};
   return { code: outcome.appCode, reason: details.reason, message: outcome.message, hint: outcome.hint, details };

@@ -58,7 +58,9 @@ export async function startServer(
     requests.push(`${request.method} ${request.url}${range ? ` ${range}` : ''}`);
     handler(request, response);
   };
-  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener) : http.createServer(listener);
+  const server = options.tls
+    ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener)
+    : http.createServer(listener);
   const track = (socket: Socket) => {
     connections++;
     sockets.add(socket);
@@ -138,7 +140,10 @@ export function resolveTo(table: Record<string, string | string[]>): ResolveHost
   return async (hostname) => {
     const entry = table[hostname];
     if (entry === undefined) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
-    return (Array.isArray(entry) ? entry : [entry]).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    return (Array.isArray(entry) ? entry : [entry]).map((address) => ({
+      address,
+      family: address.includes(':') ? 6 : 4,
+    }));
   };
 }
 

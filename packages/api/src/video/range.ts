@@ -70,7 +70,7 @@ export async function openVideoRange(
     answer = await guardedRequest(
       url,
       policy,
-      { method: 'GET', headers: { range: `bytes=${start}-${end}` } },
+      { method: 'GET', headers: { range: `bytes=${start}-${end}` }, idleMs: policy.timeoutMs },
       options,
       deadline,
     );

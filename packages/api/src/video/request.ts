@@ -63,6 +63,8 @@ export interface GuardedResponse {
 interface RequestShape {
   method: 'HEAD' | 'GET';
   headers: Record<string, string>;
+  /** Fail when the connection is silent this long (for long reads; a probe relies on its deadline alone). */
+  idleMs?: number;
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -183,7 +185,7 @@ function sendOnce(
   const explain = (error: unknown): AppError => {
     if (error instanceof AppError) return error;
     if (refusal) return refusal;
-    return networkError(error, url, { deadline, idle, idleMs: policy.timeoutMs });
+    return networkError(error, url, { deadline, idle, idleMs: shape.idleMs ?? 0 });
   };
 
   return new Promise<GuardedResponse>((resolve, reject) => {
@@ -194,7 +196,7 @@ function sendOnce(
       agent: false,
       lookup,
       signal: deadline.signal,
-      timeout: policy.timeoutMs,
+      ...(shape.idleMs === undefined ? {} : { timeout: shape.idleMs }),
       insecureHTTPParser: false,
       ...(url.protocol === 'https:' ? { ca: options.ca, rejectUnauthorized: true } : {}),
     });

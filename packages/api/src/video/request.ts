@@ -149,37 +149,39 @@ function sendOnce(
   // this function hands back, so there is no window between the check and the connect for DNS to change its answer.
   // IP-literal hosts never reach a lookup; checkVideoUrl has already judged them.
   const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
-    resolveHost(hostname).then(
-      (found) => {
-        const wanted = lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : null;
-        const addresses = found.filter((entry) => wanted === null || entry.family === wanted);
-        if (addresses.length === 0) {
-          callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
-          return;
-        }
-        for (const entry of addresses) {
-          const verdict = addressVerdict(entry.address, policy);
-          if (!verdict.allowed) {
-            refusal = refuse(
-              'private_address',
-              `The video URL's host ${hostname} resolves to ${describeRange(verdict)}, which this server never fetches from.`,
-              PRIVATE_HINT,
-              { range: verdict.range },
-            );
-            callback(Object.assign(new Error('address refused'), { code: 'EADDRREFUSED_BY_POLICY' }), '', 0);
+    Promise.resolve(hostname)
+      .then(resolveHost)
+      .then(
+        (found) => {
+          const wanted = lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : null;
+          const addresses = found.filter((entry) => wanted === null || entry.family === wanted);
+          if (addresses.length === 0) {
+            callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
             return;
           }
-        }
-        const first = addresses[0]!;
-        if (lookupOptions.all)
-          callback(
-            null,
-            addresses.map((entry) => ({ address: entry.address, family: entry.family })),
-          );
-        else callback(null, first.address, first.family);
-      },
-      (error: unknown) => callback(error as NodeJS.ErrnoException, '', 0),
-    );
+          for (const entry of addresses) {
+            const verdict = addressVerdict(entry.address, policy);
+            if (!verdict.allowed) {
+              refusal = refuse(
+                'private_address',
+                `The video URL's host ${hostname} resolves to ${describeRange(verdict)}, which this server never fetches from.`,
+                PRIVATE_HINT,
+                { range: verdict.range },
+              );
+              callback(Object.assign(new Error('address refused'), { code: 'EADDRREFUSED_BY_POLICY' }), '', 0);
+              return;
+            }
+          }
+          const first = addresses[0]!;
+          if (lookupOptions.all)
+            callback(
+              null,
+              addresses.map((entry) => ({ address: entry.address, family: entry.family })),
+            );
+          else callback(null, first.address, first.family);
+        },
+        (error: unknown) => callback(error as NodeJS.ErrnoException, '', 0),
+      );
   };
 
   const explain = (error: unknown): AppError => {
@@ -190,16 +192,22 @@ function sendOnce(
 
   return new Promise<GuardedResponse>((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
-    const request = client.request(url, {
-      method: shape.method,
-      headers: { ...BASE_HEADERS, ...shape.headers },
-      agent: false,
-      lookup,
-      signal: deadline.signal,
-      ...(shape.idleMs === undefined ? {} : { timeout: shape.idleMs }),
-      insecureHTTPParser: false,
-      ...(url.protocol === 'https:' ? { ca: options.ca, rejectUnauthorized: true } : {}),
-    });
+    let request: http.ClientRequest;
+    try {
+      request = client.request(url, {
+        method: shape.method,
+        headers: { ...BASE_HEADERS, ...shape.headers },
+        agent: false,
+        lookup,
+        signal: deadline.signal,
+        ...(shape.idleMs === undefined ? {} : { timeout: shape.idleMs }),
+        insecureHTTPParser: false,
+        ...(url.protocol === 'https:' ? { ca: options.ca, rejectUnauthorized: true } : {}),
+      });
+    } catch (error) {
+      reject(explain(error));
+      return;
+    }
     const close = () => {
       request.destroy();
     };

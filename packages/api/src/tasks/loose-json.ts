@@ -1,0 +1,52 @@
+// Reading JSON that agents wrote however they liked: small, total helpers that never throw.
+
+export type LooseRecord = Record<string, unknown>;
+
+export function isRecord(value: unknown): value is LooseRecord {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The first of `keys` holding a non-blank string, trimmed. */
+export function firstString(record: LooseRecord, keys: readonly string[]): string | null {
+  for (const key of keys) {
+    const value = record[key];
+    if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  }
+  return null;
+}
+
+/** The first of `keys` holding a finite number, or a string that is exactly one. */
+export function firstNumber(record: LooseRecord, keys: readonly string[]): number | null {
+  for (const key of keys) {
+    const number = toFiniteNumber(record[key]);
+    if (number !== null) return number;
+  }
+  return null;
+}
+
+const NUMERIC = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+export function toFiniteNumber(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'string' && NUMERIC.test(value.trim())) {
+    const number = Number(value.trim());
+    return Number.isFinite(number) ? number : null;
+  }
+  return null;
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Compact JSON for showing an unexpected value to a person; never throws (BigInt, cycles) and is bounded. */
+export function describeValue(value: unknown, max: number): string {
+  if (typeof value === 'string') return truncate(value, max);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Array.isArray(value) ? '[…]' : typeof value === 'object' ? '{…}' : typeof value;
+  }
+  return truncate(text, max);
+}

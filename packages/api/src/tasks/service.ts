@@ -20,7 +20,6 @@ import { extractVideoOutput } from './video-output.js';
 export function selectTaskDetail(db: Kysely<Database>, taskId: string) {
   return db
     .selectFrom('instance_tasks as t')
-    .innerJoin('instances as i', 'i.id', 't.instance_id')
     .where('t.id', '=', taskId)
     .select([
       't.id',
@@ -36,9 +35,16 @@ export function selectTaskDetail(db: Kysely<Database>, taskId: string) {
       't.completed_at',
       't.created_at',
       't.updated_at',
-      'i.owner_id',
     ])
     .select((eb) => [
+      // A scalar subquery rather than a join: the same index lookup, and less for the planner to weigh.
+      eb
+        .selectFrom('instances as i')
+        .select('i.owner_id')
+        .whereRef('i.id', '=', 't.instance_id')
+        .$asScalar()
+        .$notNull()
+        .as('owner_id'),
       jsonArrayFrom(
         eb
           .selectFrom('instance_media as m')
@@ -109,13 +115,14 @@ export async function getTaskDetail({ db }: Pick<AppDeps, 'db'>, session: Sessio
 const exactCreatedAt = sql<string>`to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /**
- * The caller's tasks, newest first, by keyset on (created_at, id). For each of the caller's instances (or the one
- * asked for) the lateral subquery reads at most limit + 1 rows from instance_tasks_instance_created_idx; the outer
- * query merges those and keeps limit + 1, the extra row telling whether there is a next page.
+ * One page of a user's tasks, newest first, by keyset on (created_at, id), with one row more than asked for (it
+ * tells whether there is a next page). For each of the user's instances (or the one asked for) the lateral subquery
+ * reads at most limit + 1 rows from instance_tasks_instance_created_idx, starting after the cursor; the outer query
+ * merges those, so the cost follows the page size and the number of instances, never the number of tasks.
  */
-export async function listTasks({ db }: Pick<AppDeps, 'db'>, session: Session, input: TaskListInput): Promise<TaskList> {
+export function selectTaskPage(db: Kysely<Database>, ownerId: string, input: TaskListInput) {
   const { instanceId, cursor, limit } = input;
-  const rows = await db
+  return db
     .selectFrom('instances as i')
     .innerJoinLateral(
       (eb) =>
@@ -147,7 +154,7 @@ export async function listTasks({ db }: Pick<AppDeps, 'db'>, session: Session, i
           .as('t'),
       (join) => join.onTrue(),
     )
-    .where('i.owner_id', '=', session.userId)
+    .where('i.owner_id', '=', ownerId)
     .$call((query) => (instanceId === undefined ? query : query.where('i.id', '=', instanceId)))
     .selectAll('t')
     .select((eb) =>
@@ -162,8 +169,12 @@ export async function listTasks({ db }: Pick<AppDeps, 'db'>, session: Session, i
     )
     .orderBy('t.created_at', 'desc')
     .orderBy('t.id', 'desc')
-    .limit(limit + 1)
-    .execute();
+    .limit(limit + 1);
+}
+
+export async function listTasks({ db }: Pick<AppDeps, 'db'>, session: Session, input: TaskListInput): Promise<TaskList> {
+  const { instanceId, limit } = input;
+  const rows = await selectTaskPage(db, session.userId, input).execute();
 
   if (rows.length === 0 && instanceId !== undefined) {
     // An empty page of an instance: say so only if it is the caller's; unknown → 404, someone else's → 403.

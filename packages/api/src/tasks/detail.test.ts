@@ -175,6 +175,11 @@ describe('tasks.detail: attached media', () => {
     ]);
   });
 
+  it('leaves out a size too large to be exact in JavaScript', async () => {
+    const media = await mediaOf([{ url: 'https://cdn.example.com/huge.bin', size_bytes: '9007199254740993' as unknown as number }]);
+    expect(media[0]?.size).toBeNull();
+  });
+
   it('is an empty list for a task without media', async () => {
     expect(await mediaOf([])).toEqual([]);
   });
@@ -215,6 +220,11 @@ describe('tasks.detail: output', () => {
   it('gives no video, and the stored output as data, for a task without one', async () => {
     const detail = await detailOf({ output_data: asJson({ text: 'A blog post', words: 800 }) });
     expect(detail.output).toEqual({ video: null, data: { text: 'A blog post', words: 800 } });
+  });
+
+  it('shows numbers too large for JavaScript in the stored JSON as null instead of failing', async () => {
+    const detail = await detailOf({ input: '{"seed": 1e400, "ok": 2}', output_data: '[{"score": -1e400}]' });
+    expect({ input: detail.input, data: detail.output.data }).toEqual({ input: { seed: null, ok: 2 }, data: [{ score: null }] });
   });
 
   it('gives no video and no data for a task without output', async () => {

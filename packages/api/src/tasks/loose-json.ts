@@ -1,3 +1,5 @@
+import type { JsonValue } from '@reelpost/db';
+
 // Reading JSON that agents wrote however they liked: small, total helpers that never throw.
 
 export type LooseRecord = Record<string, unknown>;
@@ -49,4 +51,30 @@ export function describeValue(value: unknown, max: number): string {
     text = Array.isArray(value) ? '[…]' : typeof value === 'object' ? '{…}' : typeof value;
   }
   return truncate(text, max);
+}
+
+/**
+ * The same JSON with numbers JavaScript cannot hold as null: JSONB keeps 1e400 exactly, JSON.parse reads it as
+ * Infinity, and the API's JSON schema (rightly) refuses Infinity. Returns the value itself when nothing changes.
+ */
+export function withFiniteNumbers<T extends JsonValue>(value: T): T;
+export function withFiniteNumbers(value: JsonValue): JsonValue {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (Array.isArray(value)) {
+    let copy: JsonValue[] | undefined;
+    value.forEach((item, index) => {
+      const fixed = withFiniteNumbers(item);
+      if (fixed !== item) (copy ??= [...value])[index] = fixed;
+    });
+    return copy ?? value;
+  }
+  if (value !== null && typeof value === 'object') {
+    let copy: Record<string, JsonValue> | undefined;
+    for (const [key, item] of Object.entries(value)) {
+      const fixed = withFiniteNumbers(item);
+      if (fixed !== item) (copy ??= { ...value })[key] = fixed;
+    }
+    return copy ?? value;
+  }
+  return value;
 }

@@ -83,7 +83,8 @@ export function toAttachedMedia(row: MediaRow): AttachedMedia {
     url: row.url,
     type: mediaKindOf(row),
     mime: row.mime_type,
-    size: row.size_bytes,
+    // bigint in the database; past 2^53 bytes (9 PB) a JS number is not exact, so it is not shown.
+    size: row.size_bytes !== null && Number.isSafeInteger(row.size_bytes) ? row.size_bytes : null,
     name: row.name ?? fileNameFromUrl(row.url),
   };
 }

@@ -6,6 +6,7 @@ import type { AppDeps } from '../deps.js';
 import type { Session } from '../trpc.js';
 import { encodeTaskCursor } from './cursor.js';
 import { normaliseExecutionSteps, toExecutionLogs } from './execution-logs.js';
+import { withFiniteNumbers } from './loose-json.js';
 import { toAttachedMedia } from './media.js';
 import { planTask } from './planning.js';
 import { toContractPostStatus } from './post-status.js';
@@ -92,11 +93,14 @@ export async function getTaskDetail({ db }: Pick<AppDeps, 'db'>, session: Sessio
     updatedAt: row.updated_at,
     startedAt: row.started_at,
     completedAt: row.completed_at,
-    input: row.input,
+    input: row.input === null ? null : withFiniteNumbers(row.input),
     planning: planTask(row.type, row.status, log),
     executionLogs: toExecutionLogs(log),
     attachedMedia: row.media.map(toAttachedMedia),
-    output: { video: extractVideoOutput(row.output_data), data: row.output_data },
+    output: {
+      video: extractVideoOutput(row.output_data),
+      data: row.output_data === null ? null : withFiniteNumbers(row.output_data),
+    },
     // Timestamps nested in JSON arrive as ISO strings.
     tiktok: post && {
       postId: post.id,

@@ -141,8 +141,9 @@ describe('tasks.detail: attached media', () => {
       { url: 'https://cdn.example.com/voice.m4a#t=3' },
       { url: 'https://cdn.example.com/brief.docx' },
       { url: 'https://cdn.example.com/archive.tar' },
+      { url: 'https://cdn.example.com/x', name: 'odd.constructor' },
     ]);
-    expect(media.map((item) => item.type)).toEqual(['image', 'video', 'audio', 'document', 'other']);
+    expect(media.map((item) => item.type)).toEqual(['image', 'video', 'audio', 'document', 'other', 'other']);
   });
 
   it('falls back to the stored kind when neither MIME type nor extension says', async () => {

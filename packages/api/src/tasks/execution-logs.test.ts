@@ -83,6 +83,17 @@ describe('normaliseExecutionSteps', () => {
     expect(line).toMatchObject({ level: 'debug', outcome: 'completed' });
   });
 
+  it("reads level and status words that are Object.prototype's names as unknown words", () => {
+    const lines = normaliseExecutionSteps([
+      { message: 'a', level: 'constructor', status: '__proto__' },
+      { message: 'b', level: 'toString', status: 'hasOwnProperty' },
+    ]);
+    expect(lines.map(({ level, outcome }) => ({ level, outcome }))).toEqual([
+      { level: 'info', outcome: null },
+      { level: 'info', outcome: null },
+    ]);
+  });
+
   it('splits a plain-text log into lines', () => {
     const lines = normaliseExecutionSteps('Planning\n\nRendering\r\nDone');
     expect(lines.map((line) => line.message)).toEqual(['Planning', 'Rendering', 'Done']);

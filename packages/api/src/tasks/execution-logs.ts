@@ -32,9 +32,10 @@ const STATUS_KEYS = ['status', 'state'] as const;
 /** Where sub-steps live, in a step or in the object wrapping the whole log. */
 const CHILD_KEYS = ['steps', 'sub_steps', 'substeps', 'subSteps', 'children', 'logs'] as const;
 
-const WORDS: Record<string, { level: LogLevel; outcome: StepOutcome | null }> = {};
+// A Map, not an object literal: a step saying `level: "constructor"` must not find Object.prototype's.
+const WORDS = new Map<string, { level: LogLevel; outcome: StepOutcome | null }>();
 function define(words: string[], level: LogLevel, outcome: StepOutcome | null) {
-  for (const word of words) WORDS[word] = { level, outcome };
+  for (const word of words) WORDS.set(word, { level, outcome });
 }
 define(['debug', 'trace', 'verbose'], 'debug', null);
 define(['info', 'information', 'notice', 'log'], 'info', null);
@@ -47,7 +48,7 @@ define(['error', 'err', 'failed', 'fail', 'failure', 'fatal', 'critical', 'excep
 
 function wordOf(record: LooseRecord, keys: readonly string[]) {
   const text = firstString(record, keys);
-  return text === null ? undefined : WORDS[text.toLowerCase().replaceAll(' ', '_')];
+  return text === null ? undefined : WORDS.get(text.toLowerCase().replaceAll(' ', '_'));
 }
 
 function agentOf(record: LooseRecord): string | null {

@@ -24,14 +24,15 @@ export function mediaKindFromMime(mime: string | null | undefined): MediaKind | 
   return null;
 }
 
-const EXTENSIONS: Record<string, MediaKind> = {};
+// A Map: a file named "x.constructor" must not find Object.prototype's.
+const EXTENSIONS = new Map<string, MediaKind>();
 for (const [kind, extensions] of [
   ['image', 'jpg jpeg png gif webp bmp svg heic heif avif tif tiff ico'],
   ['video', 'mp4 m4v mov webm mkv avi wmv flv mpeg mpg 3gp m3u8'],
   ['audio', 'mp3 wav m4a aac ogg oga opus flac weba wma aif aiff'],
   ['document', 'pdf doc docx txt md rtf odt ods odp xls xlsx ppt pptx csv epub'],
 ] as const) {
-  for (const extension of extensions.split(' ')) EXTENSIONS[extension] = kind;
+  for (const extension of extensions.split(' ')) EXTENSIONS.set(extension, kind);
 }
 
 /** The extension of a file name or of a URL's path ("…/clip.MP4?token=x" → "mp4"), or null. */
@@ -45,7 +46,7 @@ export function extensionOf(nameOrUrl: string | null | undefined): string | null
 
 export function mediaKindFromExtension(nameOrUrl: string | null | undefined): MediaKind | null {
   const extension = extensionOf(nameOrUrl);
-  return extension === null ? null : (EXTENSIONS[extension] ?? null);
+  return extension === null ? null : (EXTENSIONS.get(extension) ?? null);
 }
 
 export function mediaKindOf(media: {

@@ -21,6 +21,8 @@ describe('the plan for a task type', () => {
     ['image', 'image_generation'],
     ['research_report', 'default'],
     ['', 'default'],
+    ['constructor', 'default'],
+    ['__proto__', 'default'],
   ])('%j uses the %s plan', (type, expected) => {
     expect(planNameFor(type)).toBe(expected);
   });

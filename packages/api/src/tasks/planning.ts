@@ -52,18 +52,18 @@ export const PLANS = {
 
 export type PlanName = keyof typeof PLANS;
 
-/** Task types written differently that mean the same plan. */
-const TYPE_ALIASES: Record<string, PlanName> = {
-  video: 'video_generation',
-  video_generation: 'video_generation',
-  generate_video: 'video_generation',
-  video_creation: 'video_generation',
-  tiktok_video: 'video_generation',
-  short_video: 'video_generation',
-  image: 'image_generation',
-  image_generation: 'image_generation',
-  generate_image: 'image_generation',
-};
+/** Task types written differently that mean the same plan. A Map: a task of type "constructor" gets `default`. */
+const TYPE_ALIASES = new Map<string, PlanName>([
+  ['video', 'video_generation'],
+  ['video_generation', 'video_generation'],
+  ['generate_video', 'video_generation'],
+  ['video_creation', 'video_generation'],
+  ['tiktok_video', 'video_generation'],
+  ['short_video', 'video_generation'],
+  ['image', 'image_generation'],
+  ['image_generation', 'image_generation'],
+  ['generate_image', 'image_generation'],
+]);
 
 export function planNameFor(taskType: string): PlanName {
   const normalised = taskType
@@ -71,7 +71,7 @@ export function planNameFor(taskType: string): PlanName {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_|_$/g, '');
-  return TYPE_ALIASES[normalised] ?? 'default';
+  return TYPE_ALIASES.get(normalised) ?? 'default';
 }
 
 const MESSAGE_WORDS_READ = 40;

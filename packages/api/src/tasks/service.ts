@@ -93,13 +93,13 @@ export async function getTaskDetail({ db }: Pick<AppDeps, 'db'>, session: Sessio
     updatedAt: row.updated_at,
     startedAt: row.started_at,
     completedAt: row.completed_at,
-    input: row.input === null ? null : withFiniteNumbers(row.input),
+    input: withFiniteNumbers(row.input),
     planning: planTask(row.type, row.status, log),
     executionLogs: toExecutionLogs(log),
     attachedMedia: row.media.map(toAttachedMedia),
     output: {
       video: extractVideoOutput(row.output_data),
-      data: row.output_data === null ? null : withFiniteNumbers(row.output_data),
+      data: withFiniteNumbers(row.output_data),
     },
     // Timestamps nested in JSON arrive as ISO strings.
     tiktok: post && {

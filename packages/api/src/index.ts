@@ -51,3 +51,21 @@ export {
   reencryptSealedColumns,
   SEALED_COLUMNS,
 } from './crypto/reencrypt.js';
+export {
+  type AttachedMedia,
+  type ContractPostStatus,
+  type ExecutionLogEntry,
+  type Planning,
+  type PlanningStep,
+  type TaskDetail,
+  type TaskList,
+  type TaskListItem,
+  type TikTokPostSummary,
+  type VideoOutput,
+  CONTRACT_POST_STATUSES,
+  taskDetailSchema,
+  taskListSchema,
+} from './tasks/schemas.js';
+export { extractVideoOutput } from './tasks/video-output.js';
+export { toContractPostStatus } from './tasks/post-status.js';
+export { PLANS, planTask } from './tasks/planning.js';

@@ -1,6 +1,9 @@
+import { tasksRouter } from './tasks/router.js';
 import { createCallerFactory, router } from './trpc.js';
 
-export const appRouter = router({});
+export const appRouter = router({
+  tasks: tasksRouter,
+});
 
 export type AppRouter = typeof appRouter;
 

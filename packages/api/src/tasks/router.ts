@@ -1,0 +1,22 @@
+import { protectedProcedure, router } from '../trpc.js';
+import {
+  taskDetailInputSchema,
+  taskDetailSchema,
+  taskListInputSchema,
+  taskListSchema,
+} from './schemas.js';
+import { getTaskDetail, listTasks } from './service.js';
+
+export const tasksRouter = router({
+  /** The caller's tasks, newest first; pass `nextCursor` back as `cursor` for the next page. */
+  list: protectedProcedure
+    .input(taskListInputSchema)
+    .output(taskListSchema)
+    .query(({ ctx, input }) => listTasks(ctx, ctx.session, input)),
+
+  /** One task with its planning, execution log, attached media, output and latest TikTok post, in one query. */
+  detail: protectedProcedure
+    .input(taskDetailInputSchema)
+    .output(taskDetailSchema)
+    .query(({ ctx, input }) => getTaskDetail(ctx, ctx.session, input.taskId)),
+});

@@ -1,0 +1,213 @@
+import type { Database } from '@reelpost/db';
+import { type Kysely, sql } from 'kysely';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
+import { requireOwned } from '../auth/ownership.js';
+import type { AppDeps } from '../deps.js';
+import type { Session } from '../trpc.js';
+import { encodeTaskCursor } from './cursor.js';
+import { normaliseExecutionSteps, toExecutionLogs } from './execution-logs.js';
+import { withFiniteNumbers } from './loose-json.js';
+import { toAttachedMedia } from './media.js';
+import { planTask } from './planning.js';
+import { toContractPostStatus } from './post-status.js';
+import type { TaskDetail, TaskList, TaskListInput } from './schemas.js';
+import { extractVideoOutput } from './video-output.js';
+
+/**
+ * tasks.detail's one statement: the task, its instance's owner (for the ownership check), its media and its latest
+ * post, nested as JSON. Every part is an index lookup: the task and instance by primary key, media by
+ * instance_media_task_idx, the post by tiktok_posts_task_created_idx.
+ */
+export function selectTaskDetail(db: Kysely<Database>, taskId: string) {
+  return db
+    .selectFrom('instance_tasks as t')
+    .where('t.id', '=', taskId)
+    .select([
+      't.id',
+      't.instance_id',
+      't.type',
+      't.status',
+      't.title',
+      't.input',
+      't.output_data',
+      't.execution_steps',
+      't.error_message',
+      't.started_at',
+      't.completed_at',
+      't.created_at',
+      't.updated_at',
+    ])
+    .select((eb) => [
+      // A scalar subquery rather than a join: the same index lookup, and less for the planner to weigh.
+      eb
+        .selectFrom('instances as i')
+        .select('i.owner_id')
+        .whereRef('i.id', '=', 't.instance_id')
+        .$asScalar()
+        .$notNull()
+        .as('owner_id'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('instance_media as m')
+          .select(['m.id', 'm.url', 'm.mime_type', 'm.kind', 'm.size_bytes', 'm.name'])
+          .whereRef('m.task_id', '=', 't.id')
+          .orderBy('m.created_at')
+          .orderBy('m.id'),
+      ).as('media'),
+      jsonObjectFrom(
+        eb
+          .selectFrom('tiktok_posts as p')
+          .select([
+            'p.id',
+            'p.account_id',
+            'p.status',
+            'p.publish_id',
+            'p.public_url',
+            'p.fail_reason',
+            'p.scheduled_at',
+            'p.updated_at',
+          ])
+          .whereRef('p.task_id', '=', 't.id')
+          .orderBy('p.created_at', 'desc')
+          .orderBy('p.id', 'desc')
+          .limit(1),
+      ).as('latest_post'),
+    ]);
+}
+
+export async function getTaskDetail({ db }: Pick<AppDeps, 'db'>, session: Session, taskId: string): Promise<TaskDetail> {
+  const row = requireOwned(await selectTaskDetail(db, taskId).executeTakeFirst(), session, {
+    code: 'TASK_NOT_FOUND',
+    what: 'task',
+  });
+  const log = normaliseExecutionSteps(row.execution_steps);
+  const post = row.latest_post;
+  return {
+    id: row.id,
+    instanceId: row.instance_id,
+    type: row.type,
+    status: row.status,
+    title: row.title,
+    errorMessage: row.error_message,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    startedAt: row.started_at,
+    completedAt: row.completed_at,
+    input: withFiniteNumbers(row.input),
+    planning: planTask(row.type, row.status, log),
+    executionLogs: toExecutionLogs(log),
+    attachedMedia: row.media.map(toAttachedMedia),
+    output: {
+      video: extractVideoOutput(row.output_data),
+      data: withFiniteNumbers(row.output_data),
+    },
+    // Timestamps nested in JSON arrive as ISO strings.
+    tiktok: post && {
+      postId: post.id,
+      accountId: post.account_id,
+      status: toContractPostStatus(post.status),
+      publishId: post.publish_id,
+      publicUrl: post.public_url,
+      failReason: post.fail_reason,
+      scheduledAt: post.scheduled_at === null ? null : new Date(post.scheduled_at),
+      updatedAt: new Date(post.updated_at),
+    },
+  };
+}
+
+/** created_at to the microsecond in UTC, for the cursor: a JS Date would round it to the millisecond. */
+const exactCreatedAt = sql<string>`to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * One page of a user's tasks, newest first, by keyset on (created_at, id), with one row more than asked for (it
+ * tells whether there is a next page). For each of the user's instances (or the one asked for) the lateral subquery
+ * reads at most limit + 1 rows from instance_tasks_instance_created_idx, starting after the cursor; the outer query
+ * merges those, so the cost follows the page size and the number of instances, never the number of tasks.
+ */
+export function selectTaskPage(db: Kysely<Database>, ownerId: string, input: TaskListInput) {
+  const { instanceId, cursor, limit } = input;
+  return db
+    .selectFrom('instances as i')
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('instance_tasks as t')
+          .select([
+            't.id',
+            't.instance_id',
+            't.type',
+            't.status',
+            't.title',
+            't.error_message',
+            't.output_data',
+            't.started_at',
+            't.completed_at',
+            't.created_at',
+            't.updated_at',
+            exactCreatedAt.as('created_at_exact'),
+          ])
+          .whereRef('t.instance_id', '=', 'i.id')
+          .$call((query) =>
+            cursor
+              ? query.where(sql<boolean>`(t.created_at, t.id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`)
+              : query,
+          )
+          .orderBy('t.created_at', 'desc')
+          .orderBy('t.id', 'desc')
+          .limit(limit + 1)
+          .as('t'),
+      (join) => join.onTrue(),
+    )
+    .where('i.owner_id', '=', ownerId)
+    .$call((query) => (instanceId === undefined ? query : query.where('i.id', '=', instanceId)))
+    .selectAll('t')
+    .select((eb) =>
+      eb
+        .selectFrom('tiktok_posts as p')
+        .select('p.status')
+        .whereRef('p.task_id', '=', 't.id')
+        .orderBy('p.created_at', 'desc')
+        .orderBy('p.id', 'desc')
+        .limit(1)
+        .as('latest_post_status'),
+    )
+    .orderBy('t.created_at', 'desc')
+    .orderBy('t.id', 'desc')
+    .limit(limit + 1);
+}
+
+export async function listTasks({ db }: Pick<AppDeps, 'db'>, session: Session, input: TaskListInput): Promise<TaskList> {
+  const { instanceId, limit } = input;
+  const rows = await selectTaskPage(db, session.userId, input).execute();
+
+  if (rows.length === 0 && instanceId !== undefined) {
+    // An empty page of an instance: say so only if it is the caller's; unknown → 404, someone else's → 403.
+    const instance = await db
+      .selectFrom('instances')
+      .select(['id', 'owner_id'])
+      .where('id', '=', instanceId)
+      .executeTakeFirst();
+    requireOwned(instance, session, { code: 'INSTANCE_NOT_FOUND', what: 'instance' });
+  }
+
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((row) => ({
+      id: row.id,
+      instanceId: row.instance_id,
+      type: row.type,
+      status: row.status,
+      title: row.title,
+      errorMessage: row.error_message,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      startedAt: row.started_at,
+      completedAt: row.completed_at,
+      hasVideo: extractVideoOutput(row.output_data) !== null,
+      tiktokStatus: row.latest_post_status === null ? null : toContractPostStatus(row.latest_post_status),
+    })),
+    nextCursor:
+      rows.length > limit && last ? encodeTaskCursor({ createdAt: last.created_at_exact, id: last.id }) : null,
+  };
+}

@@ -192,7 +192,10 @@ export class TikTokOAuth {
   }
 
   /** openid-client's errors carry response bodies (tokens included); only safe fields are copied out. */
-  private translate(error: unknown, endpoint: TikTokEndpoint, idempotent: boolean): TikTokError {
+  private translate(thrown: unknown, endpoint: TikTokEndpoint, idempotent: boolean): TikTokError {
+    // openid-client wraps what went wrong (our own fetch errors included) in a ClientError.
+    let error = thrown;
+    while (error instanceof oidc.ClientError && error.cause !== undefined) error = error.cause;
     if (error instanceof TikTokError) return error;
     if (error instanceof oidc.ResponseBodyError) {
       const body = error.cause as { log_id?: unknown };
@@ -210,11 +213,12 @@ export class TikTokOAuth {
     const message = error instanceof Error ? error.message : '';
     if (message.includes('"state"')) return new TikTokError({ code: 'state_mismatch', endpoint: 'oauth.authorize' });
     if (message.includes('authorization code')) return new TikTokError({ code: 'invalid_callback', endpoint: 'oauth.authorize' });
-    const cause = (error as { cause?: unknown } | undefined)?.cause;
+    // An answer that is not an OAuth answer at all (an HTML error page, say) arrives as the Response itself.
+    const response = error instanceof Response ? error : (error as { cause?: unknown } | undefined)?.cause;
     return new TikTokError({
       code: 'bad_response',
       endpoint,
-      httpStatus: cause instanceof Response ? cause.status : undefined,
+      httpStatus: response instanceof Response ? response.status : undefined,
       detail: 'the OAuth answer could not be read',
       outcomeUnknown: !idempotent,
     });

@@ -24,3 +24,4 @@ export {
   type TikTokEmulatorOptions,
 } from './options.js';
 export { startTikTokEmulator, type TikTokEmulator } from './server.js';
+export { EMULATOR_USAGE, runEmulatorCommand } from './command.js';

@@ -40,7 +40,18 @@ export const emulatorUserSchema = z.object({
 });
 export type EmulatorUserInput = z.input<typeof emulatorUserSchema>;
 
-export const emulatorUserPatchSchema = emulatorUserSchema.omit({ openId: true }).partial();
+/**
+ * A schema accepting any subset of `schema`'s fields, where absent fields stay absent. zod's own .partial() keeps
+ * the defaults, which would turn every patch into "reset everything else".
+ */
+function patchOf<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>) {
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([key, field]) => [key, ((field instanceof z.ZodDefault ? field.unwrap() : field) as z.ZodType).optional()]),
+  ) as unknown as { [K in keyof Shape]: z.ZodOptional<Shape[K] extends z.ZodDefault<infer Inner> ? Inner : Shape[K]> };
+  return z.object(shape).strict();
+}
+
+export const emulatorUserPatchSchema = patchOf(emulatorUserSchema.omit({ openId: true }));
 export type EmulatorUserPatch = z.input<typeof emulatorUserPatchSchema>;
 
 export const emulatorAppSchema = z.object({
@@ -66,7 +77,7 @@ export const emulatorAppSchema = z.object({
 });
 export type EmulatorAppInput = z.input<typeof emulatorAppSchema>;
 export type EmulatorApp = z.output<typeof emulatorAppSchema>;
-export const emulatorAppPatchSchema = emulatorAppSchema.partial();
+export const emulatorAppPatchSchema = patchOf(emulatorAppSchema);
 
 export const processingSchema = z.object({
   /** Fixed part of processing after the bytes are in. */
@@ -135,7 +146,8 @@ export const faultSchema = z.union([
     /** Answer with this status and code (TikTok's envelope, or the OAuth error shape on OAuth endpoints). */
     z.object({
       kind: z.literal('error'),
-      status: z.number().int().min(400).max(599),
+      /** 200 is allowed: TikTok's OAuth endpoints are reported to answer some errors with status 200. */
+      status: z.number().int().min(200).max(599),
       code: z.string().min(1),
       message: z.string().optional(),
       count: z.number().int().positive().default(1),
@@ -156,7 +168,7 @@ export const faultSchema = z.union([
   ]),
   // `{status, code, count}` without a kind is an error fault.
   z
-    .object({ status: z.number().int().min(400).max(599), code: z.string().min(1), message: z.string().optional(), count: z.number().int().positive().default(1) })
+    .object({ status: z.number().int().min(200).max(599), code: z.string().min(1), message: z.string().optional(), count: z.number().int().positive().default(1) })
     .transform((fault) => ({ kind: 'error' as const, ...fault })),
 ]);
 export type EmulatorFaultInput = z.input<typeof faultSchema>;

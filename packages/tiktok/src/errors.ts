@@ -43,7 +43,9 @@ export class TikTokError extends Error {
   constructor(init: TikTokErrorInit) {
     const description = describeTikTokError(init.code, init.httpStatus);
     const detail = init.detail ? redactSecrets(init.detail).slice(0, 500) : undefined;
-    super(description.message, init.cause === undefined ? undefined : { cause: init.cause });
+    // For input this client refused, the detail is the point; TikTok's own messages stay in `detail`.
+    const message = init.code === 'invalid_input' && detail ? `${description.message.replace(/\.$/, '')}: ${detail}` : description.message;
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
     this.code = init.code;
     this.detail = detail || undefined;
     this.logId = init.logId || undefined;

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { MAX_CHUNK_COUNT, MAX_CHUNK_SIZE, MAX_FINAL_CHUNK_SIZE, MAX_VIDEO_SIZE, MIN_CHUNK_SIZE, VIDEO_CONTENT_TYPES } from '../chunks.js';
+import { MAX_CHUNK_COUNT, MAX_CHUNK_SIZE, MAX_VIDEO_SIZE, MIN_CHUNK_SIZE, VIDEO_CONTENT_TYPES } from '../chunks.js';
 import { RATE_LIMIT_WINDOW_MS, TIKTOK_RATE_LIMITS_PER_MINUTE, type RateLimitedEndpoint, type TikTokEndpoint } from '../endpoints.js';
 import { tokenFingerprint } from '../rate-limiter.js';
 import { privacyLevelSchema, USER_INFO_FIELDS, type TikTokPostStatusValue, type TikTokPrivacyLevel } from '../schemas.js';
@@ -759,8 +759,8 @@ export class EmulatorEngine {
     if (chunk > size) return invalid('chunk_size cannot exceed video_size.');
     if (chunk < MIN_CHUNK_SIZE || chunk > MAX_CHUNK_SIZE) return invalid('chunk_size must be between 5 MB and 64 MB.');
     if (count !== Math.floor(size / chunk)) return invalid('total_chunk_count must be video_size / chunk_size rounded down.');
-    if (count < 1 || count > MAX_CHUNK_COUNT) return invalid('total_chunk_count must be between 1 and 1000.');
-    if (size - (count - 1) * chunk > MAX_FINAL_CHUNK_SIZE) return invalid('The final chunk cannot exceed 128 MB.');
+    // With count = floor(size / chunk) the final chunk is under 2 × 64 MB, so TikTok's 128 MB limit always holds.
+    if (count > MAX_CHUNK_COUNT) return invalid('total_chunk_count must be between 1 and 1000.');
     return undefined;
   }
 

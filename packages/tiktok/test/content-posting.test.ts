@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeFailReason, type TikTokClient, type TikTokPostInfo } from '../src/index.js';
-import { rejectionOf, useEmulator, type Harness } from './support.js';
+import { closedPortUrl, rejectionOf, useEmulator, type Harness } from './support.js';
 
 const harness = useEmulator();
 
@@ -173,8 +173,9 @@ describe('direct post from a URL', () => {
   it('fails video_pull_failed when nothing answers at the URL', async () => {
     const h = harness();
     const tokens = await h.connect();
-    await h.emulator.configureApp({ verifiedUrlPrefixes: ['http://127.0.0.1:9/'] });
-    const { publishId } = await postFromUrl(h, tokens.accessToken, 'http://127.0.0.1:9/video.mp4');
+    const nowhere = await closedPortUrl();
+    await h.emulator.configureApp({ verifiedUrlPrefixes: [`${nowhere}/`] });
+    const { publishId } = await postFromUrl(h, tokens.accessToken, `${nowhere}/video.mp4`);
     await h.emulator.settle();
     await expect(statusOf(h.client, tokens.accessToken, publishId)).resolves.toMatchObject({ status: 'FAILED', failReason: 'video_pull_failed' });
   });

@@ -177,3 +177,11 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected the promise to reject');
 }
+
+/** A loopback URL where nothing listens (a port that was free a moment ago). */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  const url = await listen(server);
+  await close(server);
+  return url;
+}

@@ -295,6 +295,39 @@ export class EmulatorEngine {
     this.webhooks.deliverDue(this.app);
   }
 
+  /** The earliest moment something is scheduled to happen (processing end, moderation, a webhook attempt). */
+  nextDueAt(): number | undefined {
+    let next = this.webhooks.nextDueAt();
+    if (this.pausedAt === undefined) {
+      for (const publish of this.publishes.values()) {
+        if (publish.readyAt !== undefined && publish.status.startsWith('PROCESSING_')) next = Math.min(next ?? Infinity, publish.readyAt);
+        if (publish.postIdAt !== undefined && publish.postIds.length === 0 && publish.status === 'PUBLISH_COMPLETE') {
+          next = Math.min(next ?? Infinity, publish.postIdAt);
+        }
+      }
+    }
+    return next;
+  }
+
+  /**
+   * Moves time forward by `ms`, stopping at every scheduled moment on the way so that events happen in order and
+   * at their time (a webhook retried 1 s after a failure is retried 1 s later, even within one long advance).
+   */
+  async advanceBy(ms: number): Promise<void> {
+    const target = this.clock.now() + ms;
+    await this.settle();
+    for (let stops = 0; ; stops += 1) {
+      // Every stop resolves what was due, so this only trips on a bug; better an error than a hung test.
+      if (stops > 100_000) throw new Error('the emulator clock made no progress');
+      const due = this.nextDueAt();
+      const step = due === undefined || due > target ? target : Math.max(due, this.clock.now());
+      this.clock.advance(step - this.clock.now());
+      this.pump();
+      await this.settle();
+      if (step >= target) return;
+    }
+  }
+
   // ---------------------------------------------------------------- users and app
 
   addUser(input: z.input<typeof emulatorUserSchema>): EmulatorUser {

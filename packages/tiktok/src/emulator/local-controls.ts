@@ -22,13 +22,7 @@ export function createLocalControls(engine: EmulatorEngine): TikTokEmulatorContr
       await settle();
       engine.reset();
     },
-    advance: async (ms) => {
-      const step = z.number().nonnegative().parse(ms);
-      await settle();
-      engine.clock.advance(step);
-      engine.pump();
-      await settle();
-    },
+    advance: (ms) => engine.advanceBy(z.number().nonnegative().parse(ms)),
     now: () => Promise.resolve(engine.clock.now()),
     settle,
     addUser: (user) => Promise.resolve(engine.addUser(user)),

@@ -69,6 +69,15 @@ export class WebhookSender {
     }
   }
 
+  /** When the next delivery attempt is due, if one is waiting. */
+  nextDueAt(): number | undefined {
+    let next: number | undefined;
+    for (const delivery of this.deliveries) {
+      if (delivery.state === 'pending' && !this.sending.has(delivery.id)) next = Math.min(next ?? Infinity, delivery.nextAttemptAt);
+    }
+    return next;
+  }
+
   deliverDue(app: EmulatorApp): void {
     const now = this.clock.now();
     for (const delivery of this.deliveries) {

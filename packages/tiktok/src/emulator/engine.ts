@@ -491,34 +491,61 @@ export class EmulatorEngine {
 
   // ---------------------------------------------------------------- OAuth
 
-  /** The browser authorize step: a redirect back to the app, or an error page when the request cannot be trusted. */
-  authorize(query: URLSearchParams, override?: { user?: string; deny?: boolean }): Result<{ redirect: string; user: EmulatorUser | undefined }> {
+  /**
+   * Checks an authorize request as TikTok's page does before showing anything: an untrustworthy request gets an
+   * error page (never a redirect, which would leak to an unregistered URI); a malformed but trustworthy one is
+   * redirected back with an error.
+   */
+  private inspectAuthorize(query: URLSearchParams): Result<{ back: URL; requested: string[]; challenge: string | undefined; error?: Record<string, string> }> {
     if (query.get('client_key') !== this.app.clientKey) return fail(400, 'invalid_client', 'client_key is unknown');
     const redirectUri = query.get('redirect_uri') ?? '';
-    // A redirect_uri that is not registered exactly gets an error page, never a redirect (that would leak the code).
     if (!this.app.redirectUris.includes(redirectUri)) return fail(400, 'invalid_request', 'redirect_uri is not registered for this app');
     const back = new URL(redirectUri);
     const state = query.get('state');
-    const answer = (params: Record<string, string>, user?: EmulatorUser) => {
-      for (const [key, value] of Object.entries(params)) back.searchParams.set(key, value);
-      if (state !== null) back.searchParams.set('state', state);
-      return ok({ redirect: back.href, user });
-    };
-    if (query.get('response_type') !== 'code') {
-      return answer({ error: 'unsupported_response_type', error_description: 'response_type must be code' });
-    }
+    if (state !== null) back.searchParams.set('state', state);
     const requested = (query.get('scope') ?? '').split(',').map((scope) => scope.trim()).filter(Boolean);
+    const challenge = query.get('code_challenge') ?? undefined;
+    const found = { back, requested, challenge };
+    if (query.get('response_type') !== 'code') {
+      return ok({ ...found, error: { error: 'unsupported_response_type', error_description: 'response_type must be code' } });
+    }
     const unknown = requested.filter((scope) => !(EMULATOR_SCOPES as readonly string[]).includes(scope) || !this.app.approvedScopes.includes(scope as never));
     if (requested.length === 0 || unknown.length > 0) {
-      return answer({ error: 'invalid_scope', error_description: `scope not approved for this app: ${unknown.join(',') || '(none)'}` });
+      return ok({ ...found, error: { error: 'invalid_scope', error_description: `scope not approved for this app: ${unknown.join(',') || '(none)'}` } });
     }
-    const challenge = query.get('code_challenge') ?? undefined;
-    const method = query.get('code_challenge_method');
-    if (challenge !== undefined && method !== 'S256') {
-      return answer({ error: 'invalid_request', error_description: 'code_challenge_method must be S256' });
+    if (challenge !== undefined && query.get('code_challenge_method') !== 'S256') {
+      return ok({ ...found, error: { error: 'invalid_request', error_description: 'code_challenge_method must be S256' } });
     }
+    return ok(found);
+  }
+
+  /** Whether the consent page may be shown: undefined when it may, else the answer to give instead. */
+  authorizePreflight(query: URLSearchParams): Result<{ redirect: string } | undefined> {
+    const inspected = this.inspectAuthorize(query);
+    if (!inspected.ok) return inspected;
+    return ok(inspected.value.error ? { redirect: this.authorizeRedirect(inspected.value.back, inspected.value.error) } : undefined);
+  }
+
+  private authorizeRedirect(back: URL, params: Record<string, string>): string {
+    const url = new URL(back);
+    for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+    // state last, as TikTok writes it.
+    const state = back.searchParams.get('state');
+    if (state !== null) {
+      url.searchParams.delete('state');
+      url.searchParams.set('state', state);
+    }
+    return url.href;
+  }
+
+  /** The browser authorize step: a redirect back to the app, or an error page when the request cannot be trusted. */
+  authorize(query: URLSearchParams, override?: { user?: string; deny?: boolean }): Result<{ redirect: string; user: EmulatorUser | undefined }> {
+    const inspected = this.inspectAuthorize(query);
+    if (!inspected.ok) return inspected;
+    const { back, requested, challenge, error } = inspected.value;
+    if (error) return ok({ redirect: this.authorizeRedirect(back, error), user: undefined });
     const deny = override?.deny ?? this.authorizeBehaviour.deny;
-    if (deny) return answer({ error: 'access_denied', error_description: 'The user denied the authorization request.' });
+    if (deny) return ok({ redirect: this.authorizeRedirect(back, { error: 'access_denied', error_description: 'The user denied the authorization request.' }), user: undefined });
     const who = override?.user ?? this.authorizeBehaviour.user;
     const user = who ? this.findUser(who) : this.users[0];
     if (!user) return fail(400, 'invalid_request', `no test user ${who ?? ''}`);
@@ -528,12 +555,12 @@ export class EmulatorEngine {
       code,
       openId: user.openId,
       scopes: granted,
-      redirectUri,
+      redirectUri: query.get('redirect_uri')!,
       codeChallenge: challenge,
       expiresAt: this.clock.now() + this.app.authorizationCodeLifetimeSec * 1000,
       grantId: undefined,
     });
-    return answer({ code, scopes: granted.join(',') }, user);
+    return ok({ redirect: this.authorizeRedirect(back, { code, scopes: granted.join(',') }), user });
   }
 
   private checkClient(form: URLSearchParams): ApiFailure | undefined {

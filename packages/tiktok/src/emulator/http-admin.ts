@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { TikTokEmulatorControls } from './controls.js';
 import type { EmulatorEngine } from './engine.js';
@@ -40,7 +40,7 @@ const argsSchema = z.array(z.unknown()).max(4);
 export function createAdminRoutes(engine: EmulatorEngine, controls: TikTokEmulatorControls): Hono<EmulatorEnv> {
   const app = new Hono<EmulatorEnv>();
 
-  app.get('/', (c) =>
+  const describe = (c: Context<EmulatorEnv>) =>
     c.json({
       url: engine.baseUrl,
       clock: { mode: engine.clock.mode, now: engine.clock.now(), iso: new Date(engine.clock.now()).toISOString() },
@@ -48,10 +48,11 @@ export function createAdminRoutes(engine: EmulatorEngine, controls: TikTokEmulat
       users: engine.listUsers(),
       processingPaused: engine.processingPaused,
       controls: CONTROL_NAMES,
-    }),
-  );
+    });
+  app.get(ADMIN_PREFIX, describe);
+  app.get(`${ADMIN_PREFIX}/`, describe);
 
-  app.post('/:control', async (c) => {
+  app.post(`${ADMIN_PREFIX}/:control`, async (c) => {
     const name = c.req.param('control');
     if (!(CONTROL_NAMES as readonly string[]).includes(name)) return c.json({ error: `unknown control ${name}` }, 404);
     const text = await c.req.text();

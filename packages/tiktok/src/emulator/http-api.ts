@@ -167,6 +167,9 @@ export function createApiRoutes({ engine, hangs }: ApiRoutesContext): Hono<Emula
       const query = url.searchParams;
       const chosen = query.get('emulator_user') ?? undefined;
       if (!engine.consentPage || chosen !== undefined) return authorizeReply(query, chosen === undefined ? undefined : { user: chosen });
+      // Only a request that would be answered with a code gets the page.
+      const preflight = engine.authorizePreflight(query);
+      if (!preflight.ok || preflight.value) return authorizeReply(query);
       // A consent page for people clicking through the demo: choose a test user, or cancel.
       const hidden = [...query].map(([key, value]) => `<input type="hidden" name="${escapeHtml(key)}" value="${escapeHtml(value)}">`).join('');
       const buttons = engine

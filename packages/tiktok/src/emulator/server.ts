@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { createEmulatorClock, type EmulatorClock } from './clock.js';
 import type { TikTokEmulatorControls } from './controls.js';
 import { EmulatorEngine } from './engine.js';
-import { ADMIN_PREFIX, createAdminRoutes } from './http-admin.js';
+import { createAdminRoutes } from './http-admin.js';
 import { createApiRoutes, type EmulatorEnv } from './http-api.js';
 import { createLocalControls } from './local-controls.js';
 import { emulatorOptionsSchema, type EmulatorApp, type TikTokEmulatorOptions } from './options.js';
@@ -31,7 +31,7 @@ export async function startTikTokEmulator(input: TikTokEmulatorOptions = {}): Pr
   const hangs = new Set<() => void>();
 
   const app = new Hono<EmulatorEnv>();
-  app.route(ADMIN_PREFIX, createAdminRoutes(engine, controls));
+  app.route('/', createAdminRoutes(engine, controls));
   app.route('/', createApiRoutes({ engine, hangs }));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No TikTok endpoint at ${c.req.method} ${new URL(c.req.url).pathname}`, log_id: '' } }, 404));
 

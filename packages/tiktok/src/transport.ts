@@ -151,7 +151,7 @@ export function readEnvelope<T extends z.ZodType>(
     const path = data.error.issues[0]?.path.join('.') ?? '';
     throw badResponse(call.endpoint, httpStatus, `unexpected data${path ? ` at "${path}"` : ''}`, call.idempotent, logId);
   }
-  return { data: data.data as z.output<T>, logId };
+  return { data: data.data, logId };
 }
 
 function isRateLimited(endpoint: TikTokEndpoint): endpoint is RateLimitedEndpoint {

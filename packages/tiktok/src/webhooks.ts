@@ -171,7 +171,7 @@ export function parseTikTokWebhookEvent(rawBody: string | Uint8Array): TikTokWeb
   const known = event as TikTokWebhookEventName;
   const parsed = contentSchemas[known].safeParse(contentJson);
   if (!parsed.success) throw new TikTokWebhookError('payload_invalid', `content does not fit ${event}`);
-  return { ...base, event: known, content: camelize(parsed.data as Record<string, unknown>) } as TikTokWebhookEvent;
+  return { ...base, event: known, content: camelize(parsed.data) } as TikTokWebhookEvent;
 }
 
 export interface VerifyTikTokWebhookInput {

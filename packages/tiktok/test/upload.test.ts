@@ -175,7 +175,10 @@ describe('FILE_UPLOAD against the emulator', () => {
     const tokens = await h.connect();
     const init = await initUpload(h, tokens.accessToken);
     async function* pieces() {
-      for (let offset = 0; offset < bigVideo.length; offset += 3 * MIB + 17) yield bigVideo.subarray(offset, offset + 3 * MIB + 17);
+      for (let offset = 0; offset < bigVideo.length; offset += 3 * MIB + 17) {
+        await Promise.resolve();
+        yield bigVideo.subarray(offset, offset + 3 * MIB + 17);
+      }
     }
     const result = await h.client.uploadChunks({ uploadUrl: init.uploadUrl!, size: bigVideo.length, chunkSize: 5 * MIB, contentType: 'video/mp4', stream: pieces() });
     expect(result).toMatchObject({ chunksSent: 3, complete: true });

@@ -113,12 +113,12 @@ describe('webhook events', () => {
   const parse = (name: string, content: string) => parseTikTokWebhookEvent(event(name, content));
 
   it.each<[string, string, Partial<TikTokWebhookEvent>]>([
-    ['post.publish.failed', '{"publish_id":"p","reason":"spam_risk_text","publish_type":"DIRECT_PUBLISH"}', { content: { publishId: 'p', reason: 'spam_risk_text', publishType: 'DIRECT_PUBLISH' } } as never],
-    ['post.publish.inbox_delivered', '{"publish_id":"p","publish_type":"INBOX_SHARE"}', { content: { publishId: 'p', publishType: 'INBOX_SHARE' } } as never],
-    ['post.publish.publicly_available', '{"publish_id":"p","post_id":7234567890123456789,"publish_type":"DIRECT_PUBLISH"}', { content: { publishId: 'p', postId: '7234567890123456789', publishType: 'DIRECT_PUBLISH' } } as never],
-    ['post.publish.no_longer_publicaly_available', '{"publish_id":"p","post_id":"7234567890123456789"}', { content: { publishId: 'p', postId: '7234567890123456789' } } as never],
-    ['video.upload.failed', '{"publish_id":"p","reason":"file_format_check_failed"}', { content: { publishId: 'p', reason: 'file_format_check_failed' } } as never],
-    ['authorization.removed', '{"reason":1}', { content: { reason: 1 } } as never],
+    ['post.publish.failed', '{"publish_id":"p","reason":"spam_risk_text","publish_type":"DIRECT_PUBLISH"}', { content: { publishId: 'p', reason: 'spam_risk_text', publishType: 'DIRECT_PUBLISH' } }],
+    ['post.publish.inbox_delivered', '{"publish_id":"p","publish_type":"INBOX_SHARE"}', { content: { publishId: 'p', publishType: 'INBOX_SHARE' } }],
+    ['post.publish.publicly_available', '{"publish_id":"p","post_id":7234567890123456789,"publish_type":"DIRECT_PUBLISH"}', { content: { publishId: 'p', postId: '7234567890123456789', publishType: 'DIRECT_PUBLISH' } }],
+    ['post.publish.no_longer_publicaly_available', '{"publish_id":"p","post_id":"7234567890123456789"}', { content: { publishId: 'p', postId: '7234567890123456789' } }],
+    ['video.upload.failed', '{"publish_id":"p","reason":"file_format_check_failed"}', { content: { publishId: 'p', reason: 'file_format_check_failed' } }],
+    ['authorization.removed', '{"reason":1}', { content: { reason: 1 } }],
   ])('parses %s with its content', (name, content, expected) => {
     expect(parse(name, content)).toMatchObject({ event: name, ...expected });
   });

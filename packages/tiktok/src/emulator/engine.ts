@@ -878,7 +878,7 @@ export class EmulatorEngine {
       mode,
       source: source.data.source,
       privacyLevel,
-      postInfo: postInfo as Record<string, unknown> | undefined,
+      postInfo: postInfo,
       videoUrl: source.data.source === 'PULL_FROM_URL' ? source.data.video_url : undefined,
       videoSize: source.data.source === 'FILE_UPLOAD' ? source.data.video_size : undefined,
       chunkSize: source.data.source === 'FILE_UPLOAD' ? source.data.chunk_size : undefined,
@@ -988,7 +988,7 @@ export class EmulatorEngine {
         return;
       }
       const parts: Uint8Array[] = [];
-      for await (const part of response.body) {
+      for await (const part of response.body as unknown as AsyncIterable<Uint8Array>) {
         parts.push(part);
         publish.downloadedBytes += part.byteLength;
         if (publish.downloadedBytes > max) {

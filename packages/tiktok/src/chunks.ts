@@ -145,7 +145,8 @@ export async function uploadChunksWith(transport: Transport, input: UploadChunks
     throw invalid(`fromChunk must be between 0 and ${plan.totalChunkCount}`);
   }
   let chunksSent = 0;
-  let complete = false;
+  // Resuming past the last chunk means nothing is left to send.
+  let complete = fromChunk === plan.totalChunkCount;
   let uploadedBytes = plan.chunks[fromChunk]?.start ?? plan.videoSize;
   for await (const [range, bytes] of readRanges(input, plan, fromChunk)) {
     const status = await withRetries(transport, 'upload', input.signal, async () => {

@@ -196,13 +196,11 @@ export function createTikTokClient(options: TikTokClientOptions): TikTokClient {
       path: TIKTOK_PATHS[endpoint],
       accessToken,
       body,
-      dataSchema: initDataSchema,
+      // A FILE_UPLOAD init is useless without its upload URL.
+      dataSchema: plan ? initDataSchema.required({ upload_url: true }) : initDataSchema,
       idempotent: false,
       signal,
     });
-    if (plan && !data.upload_url) {
-      throw new TikTokError({ code: 'bad_response', endpoint, httpStatus: 200, logId, detail: 'no upload_url for FILE_UPLOAD', outcomeUnknown: true });
-    }
     return { publishId: data.publish_id, uploadUrl: data.upload_url, chunkPlan: plan, logId };
   }
 

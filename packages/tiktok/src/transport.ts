@@ -72,7 +72,6 @@ export function fetchFailure(
   error: unknown,
   context: { endpoint: TikTokEndpoint; idempotent: boolean; callerSignal?: AbortSignal | undefined; timeoutSignal: AbortSignal },
 ): TikTokError {
-  if (error instanceof TikTokError) return error;
   const mayHaveReached = !context.idempotent;
   if (context.callerSignal?.aborted) {
     return new TikTokError({ code: 'aborted', endpoint: context.endpoint, outcomeUnknown: mayHaveReached });

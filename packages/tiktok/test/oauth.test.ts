@@ -233,6 +233,14 @@ describe('OAuth against the emulator', () => {
     await expect(client.refreshAccessToken(tokens.refreshToken)).rejects.toMatchObject({ code: 'bad_response', outcomeUnknown: true });
   });
 
+  it('reports a token answer that lacks open_id as bad_response', async () => {
+    const { client, emulator, connect } = harness();
+    const tokens = await connect();
+    await emulator.failNext('oauth.token', { kind: 'malformed', body: 'wrong-data' });
+    const error = await rejectionOf(client.refreshAccessToken(tokens.refreshToken));
+    expect(error).toMatchObject({ code: 'bad_response', httpStatus: 200, outcomeUnknown: true, detail: expect.stringContaining('refresh_token') as string });
+  });
+
   it('never repeats a refresh whose connection dropped after TikTok rotated the token', async () => {
     const { client, emulator, connect } = harness();
     const tokens = await connect();

@@ -39,13 +39,21 @@ export interface VideoHost {
   stop(): Promise<void>;
 }
 
-/** Serves /videos/<fixture>, /missing.mp4 (404) and /padded.mp4?bytes=N. */
+/** Serves /videos/<fixture>.mp4, /videos/missing.mp4 (404), /videos/padded.mp4?bytes=N and the same streamed without a length. */
 export async function startVideoHost(): Promise<VideoHost> {
   const files = Object.fromEntries(Object.entries(fixtureVideos).map(([name, path]) => [name, readFileSync(path)]));
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://host');
     const name = /^\/videos\/(\w+)\.mp4$/.exec(url.pathname)?.[1];
     const body = name ? files[name] : url.pathname === '/videos/padded.mp4' ? paddedSampleVideo(Number(url.searchParams.get('bytes'))) : undefined;
+    if (url.pathname === '/videos/streamed.mp4') {
+      // No Content-Length: the size is only known while reading.
+      const streamed = paddedSampleVideo(Number(url.searchParams.get('bytes')));
+      res.writeHead(200, { 'content-type': 'video/mp4' });
+      for (let offset = 0; offset < streamed.length; offset += 1024 * 1024) res.write(streamed.subarray(offset, offset + 1024 * 1024));
+      res.end();
+      return;
+    }
     if (!body) {
       res.writeHead(404).end('not found');
       return;

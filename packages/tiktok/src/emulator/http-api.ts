@@ -69,13 +69,15 @@ export function createApiRoutes({ engine, hangs }: ApiRoutesContext): Hono<Emula
     return OAUTH_ENDPOINTS.has(endpoint) ? oauthFailure(failure) : envelopeFailure(failure);
   };
 
-  const malformed = (fault: Extract<EmulatorFault, { kind: 'malformed' }>, original: Reply): Reply => {
+  const malformed = (endpoint: TikTokEndpoint, fault: Extract<EmulatorFault, { kind: 'malformed' }>, original: Reply): Reply => {
+    // For OAuth, "wrong data" is a valid OAuth token answer that lacks what TikTok always sends (open_id, ...).
+    const wrongData = OAUTH_ENDPOINTS.has(endpoint) ? '{"access_token":"act.partial","token_type":"Bearer"}' : envelopeBody(logId(), { unexpected: true });
     const bodies: Record<typeof fault.body, [string, string]> = {
       html: ['<!doctype html><html><body><h1>502 Bad Gateway</h1><p>upstream connect error</p></body></html>', 'text/html'],
       'truncated-json': [(original.body ?? '{"data":{}}').slice(0, Math.max(1, Math.floor((original.body ?? '').length / 2))), 'application/json'],
       'no-envelope': ['{"message":"success"}', 'application/json'],
       empty: ['', 'application/json'],
-      'wrong-data': [envelopeBody(logId(), { unexpected: true }), 'application/json'],
+      'wrong-data': [wrongData, 'application/json'],
     };
     const [body, contentType] = bodies[fault.body];
     return { status: fault.status, body, contentType, code: `malformed:${fault.body}` };
@@ -119,7 +121,7 @@ export function createApiRoutes({ engine, hangs }: ApiRoutesContext): Hono<Emula
         dropConnection(c);
         return toResponse(reply);
       }
-      if (fault?.kind === 'malformed') reply = malformed(fault, reply);
+      if (fault?.kind === 'malformed') reply = malformed(endpoint, fault, reply);
       Object.assign(call, { httpStatus: reply.status, code: reply.code });
       return toResponse(reply);
     };

@@ -14,6 +14,11 @@ const callFilterSchema = z
 
 const failReasonSchema = z.union([z.enum(FAIL_REASON_VALUES), z.string().min(1)]);
 
+/** Runs synchronous work as a promise, so that what it throws becomes a rejection (as over HTTP). */
+function later<T>(work: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(work()));
+}
+
 /** The controls on an in-process engine; the admin API calls these too, so both behave the same. */
 export function createLocalControls(engine: EmulatorEngine): TikTokEmulatorControls & { calls(filter?: CallFilter): Promise<number> } {
   const settle = () => engine.settle();
@@ -22,33 +27,33 @@ export function createLocalControls(engine: EmulatorEngine): TikTokEmulatorContr
       await settle();
       engine.reset();
     },
-    advance: (ms) => engine.advanceBy(z.number().nonnegative().parse(ms)),
-    now: () => Promise.resolve(engine.clock.now()),
+    advance: (ms) => later(() => z.number().nonnegative().parse(ms)).then((step) => engine.advanceBy(step)),
+    now: () => later(() => engine.clock.now()),
     settle,
-    addUser: (user) => Promise.resolve(engine.addUser(user)),
-    updateUser: (who, patch) => Promise.resolve(engine.updateUser(who, emulatorUserPatchSchema.parse(patch))),
-    users: () => Promise.resolve(engine.listUsers()),
-    configureApp: (patch) => Promise.resolve(engine.configureApp(emulatorAppPatchSchema.parse(patch))),
-    setAuthorizeBehaviour: (behaviour) => Promise.resolve(engine.setAuthorizeBehaviour(behaviour)),
-    issueTokens: (who, scopes) => Promise.resolve(engine.issueTokens(who, scopes)),
+    addUser: (user) => later(() => engine.addUser(user)),
+    updateUser: (who, patch) => later(() => engine.updateUser(who, emulatorUserPatchSchema.parse(patch))),
+    users: () => later(() => engine.listUsers()),
+    configureApp: (patch) => later(() => engine.configureApp(emulatorAppPatchSchema.parse(patch))),
+    setAuthorizeBehaviour: (behaviour) => later(() => engine.setAuthorizeBehaviour(behaviour)),
+    issueTokens: (who, scopes) => later(() => engine.issueTokens(who, scopes)),
     revokeAuthorization: async (who, reason) => {
       engine.endAuthorization(who, reason);
       engine.pump();
       await settle();
     },
-    clearInbox: (who) => Promise.resolve(engine.clearInbox(who)),
-    failNext: (endpoint, fault) => Promise.resolve(engine.failNext(emulatorEndpointSchema.parse(endpoint), faultSchema.parse(fault))),
-    failNextPublish: (reason, count) => Promise.resolve(engine.failNextPublish(failReasonSchema.parse(reason), z.number().int().positive().default(1).parse(count))),
-    clearFaults: () => Promise.resolve(engine.clearFaults()),
-    calls: (filter) => Promise.resolve(engine.calls(callFilterSchema.parse(filter)).length),
-    callLog: (filter) => Promise.resolve(engine.calls(callFilterSchema.parse(filter))),
-    pauseProcessing: () => Promise.resolve(engine.pauseProcessing()),
+    clearInbox: (who) => later(() => engine.clearInbox(who)),
+    failNext: (endpoint, fault) => later(() => engine.failNext(emulatorEndpointSchema.parse(endpoint), faultSchema.parse(fault))),
+    failNextPublish: (reason, count) => later(() => engine.failNextPublish(failReasonSchema.parse(reason), z.number().int().positive().default(1).parse(count))),
+    clearFaults: () => later(() => engine.clearFaults()),
+    calls: (filter) => later(() => engine.calls(callFilterSchema.parse(filter)).length),
+    callLog: (filter) => later(() => engine.calls(callFilterSchema.parse(filter))),
+    pauseProcessing: () => later(() => engine.pauseProcessing()),
     resumeProcessing: async () => {
       engine.resumeProcessing();
       await settle();
     },
-    setProcessingSpeed: (speed) => Promise.resolve(engine.setProcessingSpeed(speed)),
-    publishes: () => Promise.resolve(engine.listPublishes()),
-    webhookDeliveries: () => Promise.resolve(engine.webhookDeliveries()),
+    setProcessingSpeed: (speed) => later(() => engine.setProcessingSpeed(speed)),
+    publishes: () => later(() => engine.listPublishes()),
+    webhookDeliveries: () => later(() => engine.webhookDeliveries()),
   };
 }

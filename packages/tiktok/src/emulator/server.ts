@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -57,7 +58,8 @@ export async function startTikTokEmulator(input: TikTokEmulatorOptions = {}): Pr
       hangs.clear();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        if ('closeAllConnections' in server) server.closeAllConnections();
+        // serve() made a plain HTTP/1.1 server.
+        (server as Server).closeAllConnections();
       });
       await engine.settle();
     })());

@@ -52,6 +52,16 @@ describe('creator info', () => {
     await expect(client.queryCreatorInfo(tokens.accessToken)).resolves.toMatchObject({ commentDisabled: true, stitchDisabled: true, maxVideoPostDurationSec: 60 });
   });
 
+  it('offers the private options once a creator makes their account private', async () => {
+    const { client, connect, emulator } = harness();
+    const tokens = await connect();
+    await emulator.updateUser('reelpost.creator', { accountPrivate: true });
+    await expect(client.queryCreatorInfo(tokens.accessToken)).resolves.toMatchObject({
+      privacyLevelOptions: ['FOLLOWER_OF_CREATOR', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY'],
+      duetDisabled: true,
+    });
+  });
+
   it('answers spam_risk_user_banned_from_posting for a banned creator', async () => {
     const { client, connect, emulator } = harness();
     const tokens = await connect();

@@ -1,5 +1,7 @@
 import type { TikTokEndpoint } from '../endpoints.js';
-import type { CallRecord, EmulatorUser, IssuedTokens, PublishRecord } from './engine.js';
+import type { IssuedTokens } from './authorization.js';
+import type { CallRecord, PublishRecord } from './engine.js';
+import type { EmulatorUser } from './users.js';
 import type { AuthorizeBehaviourInput, EmulatorAppInput, EmulatorFaultInput, EmulatorUserInput, EmulatorUserPatch, EmulatorApp } from './options.js';
 import type { WebhookDelivery } from './webhook-sender.js';
 

@@ -1,82 +1,21 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { MAX_CHUNK_COUNT, MAX_CHUNK_SIZE, MAX_VIDEO_SIZE, MIN_CHUNK_SIZE, VIDEO_CONTENT_TYPES } from '../chunks.js';
 import { RATE_LIMIT_WINDOW_MS, TIKTOK_RATE_LIMITS_PER_MINUTE, type RateLimitedEndpoint, type TikTokEndpoint } from '../endpoints.js';
 import { tokenFingerprint } from '../rate-limiter.js';
 import { privacyLevelSchema, USER_INFO_FIELDS, type TikTokPostStatusValue, type TikTokPrivacyLevel } from '../schemas.js';
+import { AuthorizationServer, type Authenticated } from './authorization.js';
 import type { EmulatorClock } from './clock.js';
 import { createIdSource, type IdSource } from './ids.js';
 import { checkVideo, probeVideo, type VideoFacts } from './media.js';
-import {
-  authorizeBehaviourSchema,
-  EMULATOR_SCOPES,
-  emulatorAppSchema,
-  emulatorUserSchema,
-  type EmulatorApp,
-  type EmulatorFault,
-  type ResolvedEmulatorOptions,
-} from './options.js';
+import { emulatorAppSchema, type EmulatorApp, type EmulatorFault, type emulatorUserSchema, type ResolvedEmulatorOptions } from './options.js';
+import { createEmulatorUser, DEFAULT_USERS, privacyOptionsFor, type EmulatorUser } from './users.js';
 import { WebhookSender, type WebhookDelivery } from './webhook-sender.js';
-import { failure, int64, type ApiFailure } from './wire.js';
+import { fail, failure, int64, ok, safeEqual, type ApiFailure, type Result } from './wire.js';
 
-// The emulator's TikTok: users, grants and tokens, publishes and their processing, rate limits, faults and the call
-// log. It knows nothing about HTTP; the routes translate requests into calls on it and its answers into responses.
+// The emulator's TikTok: users, publishes and their processing, rate limits, faults and the call log (grants and
+// tokens live in the AuthorizationServer). It knows nothing about HTTP; the routes translate requests into calls on it and its answers into responses.
 
 const MIB = 1024 * 1024;
-
-export interface EmulatorUser {
-  openId: string;
-  unionId: string;
-  username: string;
-  displayName: string;
-  avatarUrl: string;
-  bioDescription: string;
-  isVerified: boolean;
-  followerCount: number;
-  followingCount: number;
-  likesCount: number;
-  videoCount: number;
-  accountPrivate: boolean;
-  privacyLevelOptions: TikTokPrivacyLevel[];
-  commentDisabled: boolean;
-  duetDisabled: boolean;
-  stitchDisabled: boolean;
-  maxVideoPostDurationSec: number;
-  bannedFromPosting: boolean;
-  dailyPostCap: number;
-  pendingInboxLimit: number;
-  inboxAppOutdated: boolean;
-}
-
-interface Grant {
-  id: string;
-  openId: string;
-  scopes: string[];
-  revoked: boolean;
-}
-
-interface AuthorizationCode {
-  code: string;
-  openId: string;
-  scopes: string[];
-  redirectUri: string;
-  codeChallenge: string | undefined;
-  expiresAt: number;
-  /** The grant it was exchanged for; a second exchange revokes it (RFC 6749 §4.1.2). */
-  grantId: string | undefined;
-}
-
-interface AccessTokenRecord {
-  grantId: string;
-  expiresAt: number;
-}
-
-interface RefreshTokenRecord {
-  grantId: string;
-  expiresAt: number;
-  /** Replaced by a newer refresh token: TikTok rotates them and the old one stops working. */
-  rotated: boolean;
-}
 
 export interface PublishRecord {
   publishId: string;
@@ -135,41 +74,6 @@ export interface CallFilter {
   tokenFingerprint?: string;
 }
 
-export interface IssuedTokens {
-  access_token: string;
-  expires_in: number;
-  open_id: string;
-  refresh_expires_in: number;
-  refresh_token: string;
-  scope: string;
-  token_type: 'Bearer';
-}
-
-export interface Authenticated {
-  accessToken: string;
-  grant: Grant;
-  user: EmulatorUser;
-}
-
-type Result<T> = { ok: true; value: T } | { ok: false; failure: ApiFailure };
-const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-const fail = <T>(status: number, code: string, message: string): Result<T> => ({ ok: false, failure: failure(status, code, message) });
-
-function sha256Base64Url(text: string): string {
-  return createHash('sha256').update(text).digest('base64url');
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
-const DEFAULT_USERS = [
-  { username: 'reelpost.creator', displayName: 'Reelpost Creator' },
-  { username: 'quiet.studio', displayName: 'Quiet Studio', accountPrivate: true, maxVideoPostDurationSec: 180 },
-];
-
 const BASIC_FIELDS = new Set(['open_id', 'union_id', 'avatar_url', 'avatar_url_100', 'avatar_large_url', 'display_name']);
 const PROFILE_FIELDS = new Set(['bio_description', 'profile_deep_link', 'is_verified', 'username']);
 
@@ -207,10 +111,6 @@ export class EmulatorEngine {
   app!: EmulatorApp;
   ids!: IdSource;
   private users: EmulatorUser[] = [];
-  private grants = new Map<string, Grant>();
-  private codes = new Map<string, AuthorizationCode>();
-  private accessTokens = new Map<string, AccessTokenRecord>();
-  private refreshTokens = new Map<string, RefreshTokenRecord>();
   private publishes = new Map<string, PublishRecord>();
   private uploads = new Map<string, UploadSession>();
   private rateWindows = new Map<string, number[]>();
@@ -219,12 +119,12 @@ export class EmulatorEngine {
   private callLog: CallRecord[] = [];
   private pausedAt: number | undefined;
   private speed = 1;
-  private authorizeBehaviour = authorizeBehaviourSchema.parse({});
   /** The authorize page asks a person to pick a test user instead of consenting at once. */
   consentPage = false;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly downloads = new Set<AbortController>();
   readonly webhooks: WebhookSender;
+  readonly auth: AuthorizationServer;
   private readonly stopController = new AbortController();
   baseUrl = '';
 
@@ -233,6 +133,15 @@ export class EmulatorEngine {
     readonly clock: EmulatorClock,
   ) {
     this.webhooks = new WebhookSender(clock, options.webhooks, (work) => this.track(work), this.stopController.signal);
+    this.auth = new AuthorizationServer({
+      app: () => this.app,
+      ids: () => this.ids,
+      clock,
+      findUser: (who) => this.findUser(who),
+      firstUser: () => this.users[0],
+      // Revocation by the app ends the authorization like a removal in the TikTok app (reason 5).
+      onRevoked: (openId) => this.endAuthorization(openId, 5),
+    });
     this.reset();
   }
 
@@ -242,10 +151,7 @@ export class EmulatorEngine {
     this.ids = createIdSource(this.options.seed);
     this.users = [];
     for (const user of this.options.users ?? DEFAULT_USERS) this.addUser(user);
-    this.grants.clear();
-    this.codes.clear();
-    this.accessTokens.clear();
-    this.refreshTokens.clear();
+    this.auth.reset();
     this.publishes.clear();
     this.uploads.clear();
     this.rateWindows.clear();
@@ -254,7 +160,6 @@ export class EmulatorEngine {
     this.callLog = [];
     this.pausedAt = undefined;
     this.speed = this.options.processing.speed;
-    this.authorizeBehaviour = authorizeBehaviourSchema.parse({});
     this.consentPage = this.options.consentPage;
     for (const controller of this.downloads) controller.abort();
     this.downloads.clear();
@@ -331,39 +236,10 @@ export class EmulatorEngine {
   // ---------------------------------------------------------------- users and app
 
   addUser(input: z.input<typeof emulatorUserSchema>): EmulatorUser {
-    const parsed = emulatorUserSchema.parse(input);
-    const openId = parsed.openId ?? `-000${this.ids.hex(28)}`;
-    if (this.users.some((user) => user.openId === openId || user.username === parsed.username)) {
-      throw new Error(`a test user with open_id ${openId} or username ${parsed.username} exists already`);
+    const user = createEmulatorUser(input, this.ids);
+    if (this.users.some((known) => known.openId === user.openId || known.username === user.username)) {
+      throw new Error(`a test user with open_id ${user.openId} or username ${user.username} exists already`);
     }
-    const user: EmulatorUser = {
-      openId,
-      unionId: parsed.unionId ?? `u${this.ids.hex(31)}`,
-      username: parsed.username,
-      displayName: parsed.displayName ?? parsed.username,
-      avatarUrl: parsed.avatarUrl ?? `https://p16-sign.tiktokcdn.com/emulator/${parsed.username}.jpeg`,
-      bioDescription: parsed.bioDescription,
-      isVerified: parsed.isVerified,
-      followerCount: parsed.followerCount,
-      followingCount: parsed.followingCount,
-      likesCount: parsed.likesCount,
-      videoCount: parsed.videoCount,
-      accountPrivate: parsed.accountPrivate,
-      privacyLevelOptions:
-        parsed.privacyLevelOptions ??
-        (parsed.accountPrivate
-          ? ['FOLLOWER_OF_CREATOR', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY']
-          : ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY']),
-      commentDisabled: parsed.commentDisabled,
-      // TikTok reports duets disabled for private accounts.
-      duetDisabled: parsed.duetDisabled ?? parsed.accountPrivate,
-      stitchDisabled: parsed.stitchDisabled,
-      maxVideoPostDurationSec: parsed.maxVideoPostDurationSec,
-      bannedFromPosting: parsed.bannedFromPosting,
-      dailyPostCap: parsed.dailyPostCap,
-      pendingInboxLimit: parsed.pendingInboxLimit,
-      inboxAppOutdated: parsed.inboxAppOutdated,
-    };
     this.users.push(user);
     return user;
   }
@@ -371,7 +247,12 @@ export class EmulatorEngine {
   updateUser(openIdOrUsername: string, patch: Partial<EmulatorUser>): EmulatorUser {
     const user = this.findUser(openIdOrUsername);
     if (!user) throw new Error(`no test user ${openIdOrUsername}`);
-    Object.assign(user, patch, { openId: user.openId });
+    // Making an account private (or public) changes what creator info offers, unless the patch says otherwise.
+    const derived =
+      patch.accountPrivate === undefined
+        ? {}
+        : { privacyLevelOptions: privacyOptionsFor(patch.accountPrivate), duetDisabled: patch.accountPrivate || user.duetDisabled };
+    Object.assign(user, derived, patch, { openId: user.openId });
     return user;
   }
 
@@ -386,10 +267,6 @@ export class EmulatorEngine {
   configureApp(patch: Partial<EmulatorApp>): EmulatorApp {
     this.app = emulatorAppSchema.parse({ ...this.app, ...patch });
     return this.app;
-  }
-
-  setAuthorizeBehaviour(input: z.input<typeof authorizeBehaviourSchema>): void {
-    this.authorizeBehaviour = authorizeBehaviourSchema.parse(input);
   }
 
   // ---------------------------------------------------------------- faults and calls
@@ -424,7 +301,7 @@ export class EmulatorEngine {
       seq: this.callLog.length + 1,
       at: this.clock.now(),
       endpoint,
-      openId: accessToken ? this.grantOfAccessToken(accessToken)?.openId : undefined,
+      openId: accessToken ? this.auth.grantOfAccessToken(accessToken)?.openId : undefined,
       tokenFingerprint: accessToken ? tokenFingerprint(accessToken) : undefined,
       httpStatus: undefined,
       code: undefined,
@@ -489,168 +366,6 @@ export class EmulatorEngine {
     return cleared;
   }
 
-  // ---------------------------------------------------------------- OAuth
-
-  /**
-   * Checks an authorize request as TikTok's page does before showing anything: an untrustworthy request gets an
-   * error page (never a redirect, which would leak to an unregistered URI); a malformed but trustworthy one is
-   * redirected back with an error.
-   */
-  private inspectAuthorize(query: URLSearchParams): Result<{ back: URL; requested: string[]; challenge: string | undefined; error?: Record<string, string> }> {
-    if (query.get('client_key') !== this.app.clientKey) return fail(400, 'invalid_client', 'client_key is unknown');
-    const redirectUri = query.get('redirect_uri') ?? '';
-    if (!this.app.redirectUris.includes(redirectUri)) return fail(400, 'invalid_request', 'redirect_uri is not registered for this app');
-    const back = new URL(redirectUri);
-    const state = query.get('state');
-    if (state !== null) back.searchParams.set('state', state);
-    const requested = (query.get('scope') ?? '').split(',').map((scope) => scope.trim()).filter(Boolean);
-    const challenge = query.get('code_challenge') ?? undefined;
-    const found = { back, requested, challenge };
-    if (query.get('response_type') !== 'code') {
-      return ok({ ...found, error: { error: 'unsupported_response_type', error_description: 'response_type must be code' } });
-    }
-    const unknown = requested.filter((scope) => !(EMULATOR_SCOPES as readonly string[]).includes(scope) || !this.app.approvedScopes.includes(scope as never));
-    if (requested.length === 0 || unknown.length > 0) {
-      return ok({ ...found, error: { error: 'invalid_scope', error_description: `scope not approved for this app: ${unknown.join(',') || '(none)'}` } });
-    }
-    if (challenge !== undefined && query.get('code_challenge_method') !== 'S256') {
-      return ok({ ...found, error: { error: 'invalid_request', error_description: 'code_challenge_method must be S256' } });
-    }
-    return ok(found);
-  }
-
-  /** Whether the consent page may be shown: undefined when it may, else the answer to give instead. */
-  authorizePreflight(query: URLSearchParams): Result<{ redirect: string } | undefined> {
-    const inspected = this.inspectAuthorize(query);
-    if (!inspected.ok) return inspected;
-    return ok(inspected.value.error ? { redirect: this.authorizeRedirect(inspected.value.back, inspected.value.error) } : undefined);
-  }
-
-  private authorizeRedirect(back: URL, params: Record<string, string>): string {
-    const url = new URL(back);
-    for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
-    // state last, as TikTok writes it.
-    const state = back.searchParams.get('state');
-    if (state !== null) {
-      url.searchParams.delete('state');
-      url.searchParams.set('state', state);
-    }
-    return url.href;
-  }
-
-  /** The browser authorize step: a redirect back to the app, or an error page when the request cannot be trusted. */
-  authorize(query: URLSearchParams, override?: { user?: string; deny?: boolean }): Result<{ redirect: string; user: EmulatorUser | undefined }> {
-    const inspected = this.inspectAuthorize(query);
-    if (!inspected.ok) return inspected;
-    const { back, requested, challenge, error } = inspected.value;
-    if (error) return ok({ redirect: this.authorizeRedirect(back, error), user: undefined });
-    const deny = override?.deny ?? this.authorizeBehaviour.deny;
-    if (deny) return ok({ redirect: this.authorizeRedirect(back, { error: 'access_denied', error_description: 'The user denied the authorization request.' }), user: undefined });
-    const who = override?.user ?? this.authorizeBehaviour.user;
-    const user = who ? this.findUser(who) : this.users[0];
-    if (!user) return fail(400, 'invalid_request', `no test user ${who ?? ''}`);
-    const granted = this.authorizeBehaviour.grantScopes ? requested.filter((scope) => this.authorizeBehaviour.grantScopes?.includes(scope)) : requested;
-    const code = this.ids.hex(40);
-    this.codes.set(code, {
-      code,
-      openId: user.openId,
-      scopes: granted,
-      redirectUri: query.get('redirect_uri')!,
-      codeChallenge: challenge,
-      expiresAt: this.clock.now() + this.app.authorizationCodeLifetimeSec * 1000,
-      grantId: undefined,
-    });
-    return ok({ redirect: this.authorizeRedirect(back, { code, scopes: granted.join(',') }), user });
-  }
-
-  private checkClient(form: URLSearchParams): ApiFailure | undefined {
-    const key = form.get('client_key');
-    const secret = form.get('client_secret') ?? '';
-    if (key !== this.app.clientKey || !safeEqual(secret, this.app.clientSecret)) {
-      return failure(401, 'invalid_client', 'Client key or secret is incorrect.');
-    }
-    return undefined;
-  }
-
-  /** Creates a grant and its first token pair, as the code exchange does (also used to seed connected accounts). */
-  issueTokens(openIdOrUsername: string, scopes: readonly string[] = EMULATOR_SCOPES): IssuedTokens {
-    const user = this.findUser(openIdOrUsername);
-    if (!user) throw new Error(`no test user ${openIdOrUsername}`);
-    const grant: Grant = { id: this.ids.hex(16), openId: user.openId, scopes: [...scopes], revoked: false };
-    this.grants.set(grant.id, grant);
-    return this.tokenPair(grant);
-  }
-
-  private tokenPair(grant: Grant): IssuedTokens {
-    const now = this.clock.now();
-    const accessToken = this.ids.token('act');
-    const refreshToken = this.ids.token('rft');
-    this.accessTokens.set(accessToken, { grantId: grant.id, expiresAt: now + this.app.accessTokenLifetimeSec * 1000 });
-    this.refreshTokens.set(refreshToken, { grantId: grant.id, expiresAt: now + this.app.refreshTokenLifetimeSec * 1000, rotated: false });
-    return {
-      access_token: accessToken,
-      expires_in: this.app.accessTokenLifetimeSec,
-      open_id: grant.openId,
-      refresh_expires_in: this.app.refreshTokenLifetimeSec,
-      refresh_token: refreshToken,
-      scope: grant.scopes.join(','),
-      token_type: 'Bearer',
-    };
-  }
-
-  /** POST /v2/oauth/token/ for both grants. Answers the OAuth error shape on failure. */
-  token(form: URLSearchParams): Result<IssuedTokens> & { openId?: string } {
-    const clientFailure = this.checkClient(form);
-    if (clientFailure) return { ok: false, failure: clientFailure };
-    const grantType = form.get('grant_type');
-    const now = this.clock.now();
-    if (grantType === 'authorization_code') {
-      const code = this.codes.get(form.get('code') ?? '');
-      if (!code) return fail(400, 'invalid_grant', 'Authorization code is invalid.');
-      if (code.grantId !== undefined) {
-        // A replayed code: refuse it and revoke what it produced.
-        const grant = this.grants.get(code.grantId);
-        if (grant) grant.revoked = true;
-        return fail(400, 'invalid_grant', 'Authorization code has been used.');
-      }
-      if (code.expiresAt <= now) return fail(400, 'invalid_grant', 'Authorization code is expired.');
-      if (form.get('redirect_uri') !== code.redirectUri) return fail(400, 'invalid_grant', 'redirect_uri does not match the authorization request.');
-      if (code.codeChallenge !== undefined) {
-        const verifier = form.get('code_verifier');
-        if (!verifier || !safeEqual(sha256Base64Url(verifier), code.codeChallenge)) {
-          return fail(400, 'invalid_request', 'Code verifier or code challenge is invalid.');
-        }
-      }
-      const grant: Grant = { id: this.ids.hex(16), openId: code.openId, scopes: code.scopes, revoked: false };
-      this.grants.set(grant.id, grant);
-      code.grantId = grant.id;
-      return { ...ok(this.tokenPair(grant)), openId: grant.openId };
-    }
-    if (grantType === 'refresh_token') {
-      const record = this.refreshTokens.get(form.get('refresh_token') ?? '');
-      const grant = record ? this.grants.get(record.grantId) : undefined;
-      if (!record || !grant) return fail(400, 'invalid_grant', 'Refresh token is invalid.');
-      if (grant.revoked) return fail(400, 'invalid_grant', 'Refresh token has been revoked.');
-      if (record.rotated) return fail(400, 'invalid_grant', 'Refresh token has been replaced by a newer one.');
-      if (record.expiresAt <= now) return fail(400, 'invalid_grant', 'Refresh token is expired.');
-      record.rotated = true;
-      return { ...ok(this.tokenPair(grant)), openId: grant.openId };
-    }
-    return fail(400, 'unsupported_grant_type', `grant_type ${grantType ?? '(none)'} is not supported.`);
-  }
-
-  /** POST /v2/oauth/revoke/: ends the whole authorization the token belongs to. */
-  revoke(form: URLSearchParams): Result<{ openId: string | undefined }> {
-    const clientFailure = this.checkClient(form);
-    if (clientFailure) return { ok: false, failure: clientFailure };
-    const token = form.get('token') ?? '';
-    const grantId = this.accessTokens.get(token)?.grantId ?? this.refreshTokens.get(token)?.grantId;
-    const grant = grantId ? this.grants.get(grantId) : undefined;
-    if (!grant || grant.revoked) return ok({ openId: grant?.openId });
-    this.endAuthorization(grant.openId, 5);
-    return ok({ openId: grant.openId });
-  }
-
   /**
    * The person removed the app (or the app revoked them): every grant of the user ends, posts still processing fail
    * with auth_removed, and an authorization.removed webhook goes out.
@@ -658,13 +373,7 @@ export class EmulatorEngine {
   endAuthorization(openIdOrUsername: string, reason = 1): number {
     const user = this.findUser(openIdOrUsername);
     if (!user) throw new Error(`no test user ${openIdOrUsername}`);
-    let ended = 0;
-    for (const grant of this.grants.values()) {
-      if (grant.openId === user.openId && !grant.revoked) {
-        grant.revoked = true;
-        ended += 1;
-      }
-    }
+    const ended = this.auth.revokeGrantsOf(user.openId);
     for (const publish of this.publishes.values()) {
       if (publish.openId === user.openId && publish.status.startsWith('PROCESSING_')) this.failPublish(publish, 'auth_removed');
     }
@@ -673,25 +382,6 @@ export class EmulatorEngine {
   }
 
   // ---------------------------------------------------------------- API calls
-
-  grantOfAccessToken(accessToken: string): Grant | undefined {
-    const record = this.accessTokens.get(accessToken);
-    return record ? this.grants.get(record.grantId) : undefined;
-  }
-
-  authenticate(authorization: string | undefined): Result<Authenticated> {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '');
-    const accessToken = match?.[1];
-    const record = accessToken ? this.accessTokens.get(accessToken) : undefined;
-    const grant = record ? this.grants.get(record.grantId) : undefined;
-    const user = grant ? this.findUser(grant.openId) : undefined;
-    if (!accessToken || !record || !grant || !user) {
-      return fail(401, 'access_token_invalid', 'The access token is invalid or not found in the request.');
-    }
-    if (grant.revoked) return fail(401, 'access_token_invalid', 'The access token has been revoked.');
-    if (record.expiresAt <= this.clock.now()) return fail(401, 'access_token_invalid', 'The access token has expired.');
-    return ok({ accessToken, grant, user });
-  }
 
   /** TikTok's sliding one-minute window per token and endpoint (scaled for load tests). */
   checkRateLimit(accessToken: string, endpoint: TikTokEndpoint): ApiFailure | undefined {

@@ -2,7 +2,8 @@ import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { TIKTOK_PATHS, type TikTokEndpoint } from '../endpoints.js';
 import { parseJsonKeepingLargeIntegers } from '../json.js';
-import type { Authenticated, CallRecord, EmulatorEngine } from './engine.js';
+import type { Authenticated } from './authorization.js';
+import type { CallRecord, EmulatorEngine } from './engine.js';
 import type { EmulatorFault } from './options.js';
 import { envelopeBody, newLogId, oauthErrorBody, type ApiFailure } from './wire.js';
 
@@ -130,7 +131,7 @@ export function createApiRoutes({ engine, hangs }: ApiRoutesContext): Hono<Emula
   const authed =
     (endpoint: TikTokEndpoint, handler: (c: Ctx, auth: Authenticated) => Promise<Reply> | Reply) =>
     route(endpoint, async (c, call) => {
-      const auth = engine.authenticate(c.req.header('authorization'));
+      const auth = engine.auth.authenticate(c.req.header('authorization'));
       if (!auth.ok) return envelopeFailure(auth.failure);
       call.openId = auth.value.user.openId;
       const limited = engine.checkRateLimit(auth.value.accessToken, endpoint);
@@ -153,7 +154,7 @@ export function createApiRoutes({ engine, hangs }: ApiRoutesContext): Hono<Emula
   // ---------------------------------------------------------------- OAuth
 
   const authorizeReply = (query: URLSearchParams, override?: { user?: string; deny?: boolean }): Reply => {
-    const result = engine.authorize(query, override);
+    const result = engine.auth.authorize(query, override);
     if (!result.ok) {
       const page = htmlPage('TikTok authorization error', `<h1>We couldn't log in with TikTok</h1><p>${escapeHtml(result.failure.code)}: ${escapeHtml(result.failure.message)}</p>`);
       return { status: result.failure.status, body: page, contentType: 'text/html; charset=utf-8', code: result.failure.code };
@@ -170,7 +171,7 @@ export function createApiRoutes({ engine, hangs }: ApiRoutesContext): Hono<Emula
       const chosen = query.get('emulator_user') ?? undefined;
       if (!engine.consentPage || chosen !== undefined) return authorizeReply(query, chosen === undefined ? undefined : { user: chosen });
       // Only a request that would be answered with a code gets the page.
-      const preflight = engine.authorizePreflight(query);
+      const preflight = engine.auth.authorizePreflight(query);
       if (!preflight.ok || preflight.value) return authorizeReply(query);
       // A consent page for people clicking through the demo: choose a test user, or cancel.
       const hidden = [...query].map(([key, value]) => `<input type="hidden" name="${escapeHtml(key)}" value="${escapeHtml(value)}">`).join('');
@@ -202,7 +203,7 @@ export function createApiRoutes({ engine, hangs }: ApiRoutesContext): Hono<Emula
   app.post(
     TIKTOK_PATHS['oauth.token'],
     route('oauth.token', async (c, call) => {
-      const result = engine.token(await formBody(c));
+      const result = engine.auth.token(await formBody(c));
       if (!result.ok) return oauthFailure(result.failure);
       call.openId = result.openId;
       return { status: 200, body: JSON.stringify(result.value), contentType: 'application/json', code: 'ok' };
@@ -212,7 +213,7 @@ export function createApiRoutes({ engine, hangs }: ApiRoutesContext): Hono<Emula
   app.post(
     TIKTOK_PATHS['oauth.revoke'],
     route('oauth.revoke', async (c, call) => {
-      const result = engine.revoke(await formBody(c));
+      const result = engine.auth.revoke(await formBody(c));
       if (!result.ok) return oauthFailure(result.failure);
       call.openId = result.value.openId;
       return { status: 200, body: '{}', contentType: 'application/json', code: 'ok' };

@@ -34,8 +34,8 @@ export function createLocalControls(engine: EmulatorEngine): TikTokEmulatorContr
     updateUser: (who, patch) => later(() => engine.updateUser(who, emulatorUserPatchSchema.parse(patch))),
     users: () => later(() => engine.listUsers()),
     configureApp: (patch) => later(() => engine.configureApp(emulatorAppPatchSchema.parse(patch))),
-    setAuthorizeBehaviour: (behaviour) => later(() => engine.setAuthorizeBehaviour(behaviour)),
-    issueTokens: (who, scopes) => later(() => engine.issueTokens(who, scopes)),
+    setAuthorizeBehaviour: (behaviour) => later(() => engine.auth.setAuthorizeBehaviour(behaviour)),
+    issueTokens: (who, scopes) => later(() => engine.auth.issueTokens(who, scopes)),
     revokeAuthorization: async (who, reason) => {
       engine.endAuthorization(who, reason);
       engine.pump();

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { EmulatorClock } from './clock.js';
 import type { IdSource } from './ids.js';
 
@@ -37,4 +38,15 @@ export function envelopeBody(logId: string, data: unknown, error?: { code: strin
 
 export function oauthErrorBody(logId: string, error: string, description: string): string {
   return JSON.stringify({ error, error_description: description, log_id: logId });
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; failure: ApiFailure };
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = <T>(status: number, code: string, message: string): Result<T> => ({ ok: false, failure: failure(status, code, message) });
+
+/** Compares secrets in constant time. */
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }

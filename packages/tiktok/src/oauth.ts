@@ -1,0 +1,226 @@
+import * as oidc from 'openid-client';
+import { z } from 'zod';
+import type { Clock } from './clock.js';
+import { TIKTOK_PATHS, type TikTokEndpoint } from './endpoints.js';
+import { TikTokError } from './errors.js';
+import { fetchFailure, joinUrl, withRetries, type Transport } from './transport.js';
+import { tokenResponseSchema } from './schemas.js';
+
+// TikTok's Login Kit is OAuth 2.0 with two quirks: the client is named by `client_key` (not client_id) and scopes
+// are comma-separated. openid-client does the protocol work (PKCE, state, error shapes) through a manual
+// Configuration; a custom fetch renames client_id to client_key in every form it sends.
+
+export const TIKTOK_SCOPES = ['user.info.basic', 'user.info.profile', 'user.info.stats', 'video.list', 'video.publish', 'video.upload'] as const;
+
+export const tikTokTokenSetSchema = z.object({
+  accessToken: z.string().min(1),
+  /** Always store this one: TikTok rotates refresh tokens, and the previous one stops working. */
+  refreshToken: z.string().min(1),
+  openId: z.string().min(1),
+  scopes: z.array(z.string()),
+  accessTokenExpiresAt: z.date(),
+  refreshTokenExpiresAt: z.date(),
+});
+export type TikTokTokenSet = z.infer<typeof tikTokTokenSetSchema>;
+
+export interface OAuthSettings {
+  clientKey: string;
+  clientSecret: string;
+  redirectUri: string;
+  authBaseUrl: string;
+  allowInsecureRequests: boolean;
+}
+
+export interface BuildAuthorizeUrlInput {
+  state: string;
+  codeVerifier: string;
+  scopes: readonly string[];
+  /** TikTok's `disable_auto_auth=1`: always show the consent screen (useful to switch accounts). */
+  disableAutoAuth?: boolean;
+}
+
+export type ExchangeCodeInput = { state: string; codeVerifier: string } & (
+  | { callbackUrl: string | URL; code?: undefined }
+  | { code: string; callbackUrl?: undefined }
+);
+
+/** New random values for one connection attempt; keep both server-side (e.g. in the session) until the callback. */
+export function createAuthorizationSecrets(): { state: string; codeVerifier: string } {
+  return { state: oidc.randomState(), codeVerifier: oidc.randomPKCECodeVerifier() };
+}
+
+function endpointOfUrl(url: string): TikTokEndpoint {
+  return url.includes(TIKTOK_PATHS['oauth.revoke']) ? 'oauth.revoke' : 'oauth.token';
+}
+
+/**
+ * openid-client's fetch hook: client_id → client_key, our timeout and fetch, and TikTok answers that carry an OAuth
+ * error with status 200 made into the error status openid-client expects.
+ */
+function tikTokOAuthFetch(transport: Transport): oidc.CustomFetch {
+  return async (url, options) => {
+    const endpoint = endpointOfUrl(url);
+    let body = options.body;
+    if (body instanceof URLSearchParams || typeof body === 'string') {
+      const form = new URLSearchParams(body);
+      const clientId = form.get('client_id');
+      if (clientId !== null) {
+        form.delete('client_id');
+        form.set('client_key', clientId);
+      }
+      body = form;
+    }
+    const timeoutSignal = AbortSignal.timeout(transport.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeoutSignal]) : timeoutSignal;
+    let response: Response;
+    let text: string;
+    try {
+      response = await transport.fetch(url, { ...options, body, signal });
+      text = await response.text();
+    } catch (error) {
+      // Code exchange and refresh are single-use: if one may have reached TikTok, repeating it blindly could burn
+      // the code or rotate the refresh token twice. Revocation is safe to repeat.
+      throw fetchFailure(error, { endpoint, idempotent: endpoint === 'oauth.revoke', timeoutSignal });
+    }
+    let status = response.status;
+    if (status === 200 && /"error"\s*:\s*"(?!ok")[^"]+"/.test(text)) status = 400;
+    return new Response(text, { status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
+export class TikTokOAuth {
+  private readonly config: oidc.Configuration;
+
+  constructor(
+    private readonly settings: OAuthSettings,
+    private readonly transport: Transport,
+    private readonly clock: Clock,
+  ) {
+    const server: oidc.ServerMetadata = {
+      issuer: new URL(settings.authBaseUrl).origin,
+      authorization_endpoint: joinUrl(settings.authBaseUrl, TIKTOK_PATHS['oauth.authorize']),
+      token_endpoint: joinUrl(transport.apiBaseUrl, TIKTOK_PATHS['oauth.token']),
+      revocation_endpoint: joinUrl(transport.apiBaseUrl, TIKTOK_PATHS['oauth.revoke']),
+    };
+    this.config = new oidc.Configuration(
+      server,
+      settings.clientKey,
+      { client_secret: settings.clientSecret },
+      oidc.ClientSecretPost(settings.clientSecret),
+    );
+    this.config[oidc.customFetch] = tikTokOAuthFetch(transport);
+    if (settings.allowInsecureRequests) oidc.allowInsecureRequests(this.config);
+  }
+
+  async buildAuthorizeUrl(input: BuildAuthorizeUrlInput): Promise<string> {
+    if (input.scopes.length === 0) throw new TikTokError({ code: 'invalid_input', endpoint: 'oauth.authorize', detail: 'at least one scope is needed' });
+    const url = oidc.buildAuthorizationUrl(this.config, {
+      client_key: this.settings.clientKey,
+      response_type: 'code',
+      scope: input.scopes.join(','),
+      redirect_uri: this.settings.redirectUri,
+      state: input.state,
+      code_challenge: await oidc.calculatePKCECodeChallenge(input.codeVerifier),
+      code_challenge_method: 'S256',
+      ...(input.disableAutoAuth && { disable_auto_auth: '1' }),
+    });
+    url.searchParams.delete('client_id');
+    return url.href;
+  }
+
+  async exchangeCode(input: ExchangeCodeInput): Promise<TikTokTokenSet> {
+    // The token request's redirect_uri must equal the registered one exactly, whatever host or proxy the callback
+    // came through, so only the callback's query is taken.
+    const callback = new URL(this.settings.redirectUri);
+    if (input.callbackUrl !== undefined) {
+      for (const [key, value] of new URL(input.callbackUrl).searchParams) callback.searchParams.append(key, value);
+    } else {
+      callback.searchParams.set('code', input.code);
+      callback.searchParams.set('state', input.state);
+    }
+    return this.grant('authorization_code', () =>
+      oidc.authorizationCodeGrant(this.config, callback, { pkceCodeVerifier: input.codeVerifier, expectedState: input.state }),
+    );
+  }
+
+  async refreshAccessToken(refreshToken: string): Promise<TikTokTokenSet> {
+    return this.grant('refresh_token', () => oidc.refreshTokenGrant(this.config, refreshToken));
+  }
+
+  /** Revokes the token and with it the person's authorization of this app. Repeated on network failures. */
+  async revokeToken(token: string): Promise<void> {
+    await withRetries(this.transport, 'oauth.revoke', undefined, async () => {
+      try {
+        await oidc.tokenRevocation(this.config, token);
+      } catch (error) {
+        throw this.translate(error, 'oauth.revoke', true);
+      }
+    });
+  }
+
+  private async grant(kind: 'authorization_code' | 'refresh_token', run: () => Promise<unknown>): Promise<TikTokTokenSet> {
+    let result: unknown;
+    try {
+      result = await run();
+    } catch (error) {
+      throw this.translate(error, 'oauth.token', false);
+    }
+    const parsed = tokenResponseSchema.safeParse(result);
+    if (!parsed.success) {
+      const field = parsed.error.issues[0]?.path.join('.') ?? 'body';
+      // TikTok answered 200, so the code is spent or the refresh token rotated: the outcome is not "nothing happened".
+      throw new TikTokError({
+        code: 'bad_response',
+        endpoint: 'oauth.token',
+        httpStatus: 200,
+        detail: `the ${kind} answer lacks a valid "${field}"`,
+        outcomeUnknown: true,
+      });
+    }
+    const now = this.clock.now();
+    return tikTokTokenSetSchema.parse({
+      accessToken: parsed.data.access_token,
+      refreshToken: parsed.data.refresh_token,
+      openId: parsed.data.open_id,
+      scopes: parsed.data.scope
+        .split(/[\s,]+/)
+        .map((scope) => scope.trim())
+        .filter(Boolean),
+      accessTokenExpiresAt: new Date(now + parsed.data.expires_in * 1000),
+      refreshTokenExpiresAt: new Date(now + parsed.data.refresh_expires_in * 1000),
+    });
+  }
+
+  /** openid-client's errors carry response bodies (tokens included); only safe fields are copied out. */
+  private translate(thrown: unknown, endpoint: TikTokEndpoint, idempotent: boolean): TikTokError {
+    // openid-client wraps what went wrong (our own fetch errors included) in a ClientError.
+    let error = thrown;
+    while (error instanceof oidc.ClientError && error.cause !== undefined) error = error.cause;
+    if (error instanceof TikTokError) return error;
+    if (error instanceof oidc.ResponseBodyError) {
+      const body = error.cause as { log_id?: unknown };
+      return new TikTokError({
+        code: error.error,
+        detail: error.error_description,
+        logId: typeof body.log_id === 'string' ? body.log_id : undefined,
+        httpStatus: error.status,
+        endpoint,
+      });
+    }
+    if (error instanceof oidc.AuthorizationResponseError) {
+      return new TikTokError({ code: error.error, detail: error.error_description, endpoint: 'oauth.authorize' });
+    }
+    const message = error instanceof Error ? error.message : '';
+    if (message.includes('"state"')) return new TikTokError({ code: 'state_mismatch', endpoint: 'oauth.authorize' });
+    if (message.includes('authorization code')) return new TikTokError({ code: 'invalid_callback', endpoint: 'oauth.authorize' });
+    // An answer that is not an OAuth answer at all (an HTML error page, say) arrives as the Response itself.
+    const response = error instanceof Response ? error : (error as { cause?: unknown } | undefined)?.cause;
+    return new TikTokError({
+      code: 'bad_response',
+      endpoint,
+      httpStatus: response instanceof Response ? response.status : undefined,
+      detail: 'the OAuth answer could not be read',
+      outcomeUnknown: !idempotent,
+    });
+  }
+}

@@ -1,0 +1,450 @@
+import { describe, expect, it } from 'vitest';
+import { describeFailReason, type TikTokClient, type TikTokPostInfo } from '../src/index.js';
+import { closedPortUrl, rejectionOf, useEmulator, type Harness } from './support.js';
+
+const harness = useEmulator();
+
+const PUBLIC_POST: TikTokPostInfo = { title: 'A calm morning #ai', privacyLevel: 'PUBLIC_TO_EVERYONE', isAigc: true };
+
+async function postFromUrl(h: Harness, accessToken: string, videoUrl: string, postInfo: TikTokPostInfo = PUBLIC_POST) {
+  return h.client.initDirectPost(accessToken, { postInfo, source: { source: 'PULL_FROM_URL', videoUrl } });
+}
+
+/** Lets the download finish and processing run to its end. */
+async function finishProcessing(h: Harness): Promise<void> {
+  await h.emulator.settle();
+  await h.emulator.advance(10_000);
+}
+
+async function statusOf(client: TikTokClient, accessToken: string, publishId: string) {
+  return client.fetchPostStatus(accessToken, publishId);
+}
+
+describe('creator info', () => {
+  it("returns a public creator's nickname, privacy options, interaction flags and max duration", async () => {
+    const { client, connect } = harness();
+    const tokens = await connect();
+    await expect(client.queryCreatorInfo(tokens.accessToken)).resolves.toMatchObject({
+      username: 'reelpost.creator',
+      nickname: 'Reelpost Creator',
+      privacyLevelOptions: ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY'],
+      commentDisabled: false,
+      duetDisabled: false,
+      stitchDisabled: false,
+      maxVideoPostDurationSec: 600,
+    });
+  });
+
+  it('offers a private account follower-only options and no duets', async () => {
+    const { client, connect } = harness();
+    const tokens = await connect({ user: 'quiet.studio' });
+    await expect(client.queryCreatorInfo(tokens.accessToken)).resolves.toMatchObject({
+      privacyLevelOptions: ['FOLLOWER_OF_CREATOR', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY'],
+      duetDisabled: true,
+      maxVideoPostDurationSec: 180,
+    });
+  });
+
+  it('reflects the interaction settings configured for a test user', async () => {
+    const { client, connect, emulator } = harness();
+    await emulator.addUser({ username: 'no.comments', commentDisabled: true, stitchDisabled: true, maxVideoPostDurationSec: 60 });
+    const tokens = await connect({ user: 'no.comments' });
+    await expect(client.queryCreatorInfo(tokens.accessToken)).resolves.toMatchObject({ commentDisabled: true, stitchDisabled: true, maxVideoPostDurationSec: 60 });
+  });
+
+  it('offers the private options once a creator makes their account private', async () => {
+    const { client, connect, emulator } = harness();
+    const tokens = await connect();
+    await emulator.updateUser('reelpost.creator', { accountPrivate: true });
+    await expect(client.queryCreatorInfo(tokens.accessToken)).resolves.toMatchObject({
+      privacyLevelOptions: ['FOLLOWER_OF_CREATOR', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY'],
+      duetDisabled: true,
+    });
+  });
+
+  it('answers spam_risk_user_banned_from_posting for a banned creator', async () => {
+    const { client, connect, emulator } = harness();
+    const tokens = await connect();
+    await emulator.updateUser('reelpost.creator', { bannedFromPosting: true });
+    const error = await rejectionOf(client.queryCreatorInfo(tokens.accessToken));
+    expect(error).toMatchObject({ code: 'spam_risk_user_banned_from_posting', httpStatus: 403, retryable: false });
+  });
+
+  it('needs the video.publish scope', async () => {
+    const { client, connect } = harness();
+    const tokens = await connect({ scopes: ['user.info.basic', 'video.upload'] });
+    await expect(client.queryCreatorInfo(tokens.accessToken)).rejects.toMatchObject({ code: 'scope_not_authorized', httpStatus: 401 });
+  });
+});
+
+describe('direct post from a URL', () => {
+  it('downloads the video and moves PROCESSING_DOWNLOAD → PUBLISH_COMPLETE, with the bytes counted', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    const { publishId, uploadUrl } = await postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'));
+    expect(publishId).toMatch(/^v_pub_url~v2-1\.\d{19}$/);
+    expect(uploadUrl).toBeUndefined();
+
+    await h.emulator.settle();
+    await expect(statusOf(h.client, tokens.accessToken, publishId)).resolves.toMatchObject({
+      status: 'PROCESSING_DOWNLOAD',
+      isFinal: false,
+      downloadedBytes: 147_635,
+    });
+    await h.emulator.advance(10_000);
+    await expect(statusOf(h.client, tokens.accessToken, publishId)).resolves.toMatchObject({
+      status: 'PUBLISH_COMPLETE',
+      isFinal: true,
+      publiclyAvailablePostIds: [],
+    });
+  });
+
+  it('gives a public post its id only after moderation, exactly as TikTok wrote it', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    const { publishId } = await postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'));
+    await h.emulator.settle();
+    // Processing takes about 2 s, moderation 30 s.
+    await h.emulator.advance(31_000);
+    expect((await statusOf(h.client, tokens.accessToken, publishId)).publiclyAvailablePostIds).toEqual([]);
+
+    await h.emulator.advance(2_000);
+    const { publiclyAvailablePostIds } = await statusOf(h.client, tokens.accessToken, publishId);
+    const [record] = await h.emulator.publishes();
+    expect(publiclyAvailablePostIds).toEqual(record!.postIds);
+    // 19 digits: beyond JavaScript's safe integers, yet not rounded.
+    expect(publiclyAvailablePostIds[0]).toMatch(/^7\d{18}$/);
+  });
+
+  it('never gives a private post a public id', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    const { publishId } = await postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'), { privacyLevel: 'SELF_ONLY' });
+    await finishProcessing(h);
+    await h.emulator.advance(3600_000);
+    await expect(statusOf(h.client, tokens.accessToken, publishId)).resolves.toMatchObject({ status: 'PUBLISH_COMPLETE', publiclyAvailablePostIds: [] });
+  });
+
+  it('sends what the person chose, in TikTok’s field names', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    await postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'), {
+      title: 'Branded',
+      privacyLevel: 'MUTUAL_FOLLOW_FRIENDS',
+      disableComment: true,
+      videoCoverTimestampMs: 1000,
+      brandContentToggle: true,
+    });
+    const [record] = await h.emulator.publishes();
+    expect(record!.postInfo).toEqual({
+      title: 'Branded',
+      privacy_level: 'MUTUAL_FOLLOW_FRIENDS',
+      disable_duet: false,
+      disable_comment: true,
+      disable_stitch: false,
+      video_cover_timestamp_ms: 1000,
+      brand_content_toggle: true,
+      brand_organic_toggle: false,
+      is_aigc: false,
+    });
+  });
+
+  it.each([
+    ['notAVideo', 'file_format_check_failed'],
+    ['lowFps', 'frame_rate_check_failed'],
+    ['tiny', 'picture_size_check_failed'],
+  ] as const)('fails %s with %s after processing', async (fixture, reason) => {
+    const h = harness();
+    const tokens = await h.connect();
+    const { publishId } = await postFromUrl(h, tokens.accessToken, h.videos.urlOf(fixture));
+    await finishProcessing(h);
+    const status = await statusOf(h.client, tokens.accessToken, publishId);
+    expect(status).toMatchObject({ status: 'FAILED', isFinal: true, failReason: reason });
+    expect(describeFailReason(status.failReason!).known).toBe(true);
+  });
+
+  it("fails duration_check_failed when the video is longer than the creator's maximum", async () => {
+    const h = harness();
+    await h.emulator.addUser({ username: 'short.only', maxVideoPostDurationSec: 3 });
+    const tokens = await h.connect({ user: 'short.only' });
+    const { publishId } = await postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'));
+    await finishProcessing(h);
+    await expect(statusOf(h.client, tokens.accessToken, publishId)).resolves.toMatchObject({ status: 'FAILED', failReason: 'duration_check_failed' });
+  });
+
+  it('fails video_pull_failed when the URL does not serve a video', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    const { publishId } = await postFromUrl(h, tokens.accessToken, `${h.videos.url}/videos/missing.mp4`);
+    await h.emulator.settle();
+    await expect(statusOf(h.client, tokens.accessToken, publishId)).resolves.toMatchObject({ status: 'FAILED', failReason: 'video_pull_failed' });
+  });
+
+  it('fails video_pull_failed when nothing answers at the URL', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    const nowhere = await closedPortUrl();
+    await h.emulator.configureApp({ verifiedUrlPrefixes: [`${nowhere}/`] });
+    const { publishId } = await postFromUrl(h, tokens.accessToken, `${nowhere}/video.mp4`);
+    await h.emulator.settle();
+    await expect(statusOf(h.client, tokens.accessToken, publishId)).resolves.toMatchObject({ status: 'FAILED', failReason: 'video_pull_failed' });
+  });
+
+  it("fails video_pull_failed for a video larger than the emulator's download limit", async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    const { publishId } = await postFromUrl(h, tokens.accessToken, `${h.videos.url}/videos/padded.mp4?bytes=300000000`);
+    await h.emulator.settle();
+    await expect(statusOf(h.client, tokens.accessToken, publishId)).resolves.toMatchObject({ status: 'FAILED', failReason: 'video_pull_failed' });
+  });
+
+  it('refuses a URL outside the verified prefixes with url_ownership_unverified', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    const error = await rejectionOf(postFromUrl(h, tokens.accessToken, 'https://elsewhere.example/v.mp4'));
+    expect(error).toMatchObject({ code: 'url_ownership_unverified', httpStatus: 403, outcomeUnknown: false, action: 'fix_request' });
+    expect(await h.emulator.publishes()).toEqual([]);
+  });
+
+  it('accepts a URL on a verified domain', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    await h.emulator.configureApp({ verifiedUrlPrefixes: ['127.0.0.1'] });
+    await expect(postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'))).resolves.toMatchObject({ publishId: expect.any(String) as string });
+  });
+
+  it('refuses a privacy level the creator does not offer with privacy_level_option_mismatch', async () => {
+    const h = harness();
+    const tokens = await h.connect({ user: 'quiet.studio' });
+    await expect(postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'))).rejects.toMatchObject({ code: 'privacy_level_option_mismatch', httpStatus: 403 });
+  });
+
+  it('lets an unaudited app post only SELF_ONLY', async () => {
+    const h = harness();
+    await h.emulator.configureApp({ audited: false });
+    const tokens = await h.connect();
+    await expect(postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'))).rejects.toMatchObject({
+      code: 'unaudited_client_can_only_post_to_private_accounts',
+    });
+    await expect(postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'), { privacyLevel: 'SELF_ONLY' })).resolves.toBeTruthy();
+  });
+
+  it('lets only five users a day post through an unaudited app', async () => {
+    const h = harness();
+    await h.emulator.configureApp({ audited: false });
+    for (let n = 0; n < 5; n += 1) {
+      const user = await h.emulator.addUser({ username: `poster.${n}` });
+      const tokens = await h.emulator.issueTokens(user.openId);
+      await postFromUrl(h, tokens.access_token, h.videos.urlOf('sample'), { privacyLevel: 'SELF_ONLY' });
+    }
+    const sixth = await h.connect();
+    const error = await rejectionOf(postFromUrl(h, sixth.accessToken, h.videos.urlOf('sample'), { privacyLevel: 'SELF_ONLY' }));
+    expect(error).toMatchObject({ code: 'reached_active_user_cap', action: 'try_tomorrow' });
+    await expect(h.client.queryCreatorInfo(sixth.accessToken)).rejects.toMatchObject({ code: 'reached_active_user_cap' });
+
+    await h.emulator.advance(24 * 3600_000 + 1);
+    await expect(h.client.queryCreatorInfo((await h.client.refreshAccessToken(sixth.refreshToken)).accessToken)).resolves.toBeTruthy();
+  });
+
+  it("stops a creator at the daily post cap with spam_risk_too_many_posts, until a day has passed", async () => {
+    const h = harness();
+    await h.emulator.updateUser('reelpost.creator', { dailyPostCap: 2 });
+    const tokens = await h.connect();
+    await postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'));
+    await postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'));
+
+    await expect(postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'))).rejects.toMatchObject({ code: 'spam_risk_too_many_posts', httpStatus: 403 });
+    await expect(h.client.queryCreatorInfo(tokens.accessToken)).rejects.toMatchObject({ code: 'spam_risk_too_many_posts' });
+  });
+
+  it('needs the video.publish scope', async () => {
+    const h = harness();
+    const tokens = await h.connect({ scopes: ['user.info.basic', 'video.upload'] });
+    await expect(postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'))).rejects.toMatchObject({ code: 'scope_not_authorized' });
+  });
+
+  it('fails a post whose author removes the app while it processes with auth_removed', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    await h.emulator.pauseProcessing();
+    const { publishId } = await postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'));
+    await h.emulator.settle();
+    await h.emulator.revokeAuthorization('reelpost.creator');
+
+    const [record] = await h.emulator.publishes();
+    expect(record).toMatchObject({ publishId, status: 'FAILED', failReason: 'auth_removed' });
+    await expect(statusOf(h.client, tokens.accessToken, publishId)).rejects.toMatchObject({ code: 'access_token_invalid' });
+  });
+
+  it('holds posts in processing while processing is paused, and finishes them on resume', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    await h.emulator.pauseProcessing();
+    const { publishId } = await postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'));
+    await finishProcessing(h);
+    await h.emulator.advance(3600_000);
+    expect((await statusOf(h.client, tokens.accessToken, publishId)).status).toBe('PROCESSING_DOWNLOAD');
+
+    await h.emulator.resumeProcessing();
+    await h.emulator.advance(3_000);
+    expect((await statusOf(h.client, tokens.accessToken, publishId)).status).toBe('PUBLISH_COMPLETE');
+  });
+
+  it('processes faster when sped up', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    await h.emulator.setProcessingSpeed(10);
+    const { publishId } = await postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'));
+    await h.emulator.settle();
+    await h.emulator.advance(300);
+    expect((await statusOf(h.client, tokens.accessToken, publishId)).status).toBe('PUBLISH_COMPLETE');
+    await h.emulator.advance(3_000);
+    expect((await statusOf(h.client, tokens.accessToken, publishId)).publiclyAvailablePostIds).toHaveLength(1);
+  });
+
+  it.each(['spam_risk_text', 'spam_risk', 'publish_cancelled', 'internal', 'spam_risk_too_many_posts'])(
+    'reports an injected processing failure %s',
+    async (reason) => {
+      const h = harness();
+      const tokens = await h.connect();
+      await h.emulator.failNextPublish(reason);
+      const { publishId } = await postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'));
+      await finishProcessing(h);
+      await expect(statusOf(h.client, tokens.accessToken, publishId)).resolves.toMatchObject({ status: 'FAILED', failReason: reason });
+    },
+  );
+});
+
+describe('checks before sending', () => {
+  it('refuses a title over 2,200 characters without calling TikTok', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    const error = await rejectionOf(postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'), { title: 'x'.repeat(2201), privacyLevel: 'SELF_ONLY' }));
+    expect(error).toMatchObject({ code: 'invalid_input', endpoint: 'video.init' });
+    expect(await h.emulator.calls({ endpoint: 'video.init' })).toBe(0);
+  });
+
+  it('refuses branded content that would be private', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    const error = await rejectionOf(postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'), { privacyLevel: 'SELF_ONLY', brandContentToggle: true }));
+    expect(error).toMatchObject({ code: 'invalid_input', detail: 'branded content cannot be private (SELF_ONLY)' });
+  });
+
+  it('refuses a source that is not a URL', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    await expect(postFromUrl(h, tokens.accessToken, 'not a url')).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(h.client.initInboxUpload(tokens.accessToken, { source: { source: 'FILE_UPLOAD', videoSize: -1 } })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+  });
+});
+
+describe('the emulator validates raw requests as TikTok does', () => {
+  async function rawInit(h: Harness, accessToken: string, body: unknown, path = '/v2/post/publish/video/init/') {
+    const response = await fetch(`${h.emulator.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json; charset=UTF-8' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as { error: { code: string; message: string } } };
+  }
+
+  const source = (url: string) => ({ source: 'PULL_FROM_URL', video_url: url });
+
+  it('answers invalid_params for a title over 2,200 UTF-16 code units', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    const answer = await rawInit(h, tokens.accessToken, { post_info: { title: '😀'.repeat(1101), privacy_level: 'SELF_ONLY' }, source_info: source(h.videos.urlOf('sample')) });
+    expect(answer).toMatchObject({ status: 400, body: { error: { code: 'invalid_params' } } });
+  });
+
+  it('answers invalid_params for branded content posted privately', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    const answer = await rawInit(h, tokens.accessToken, {
+      post_info: { privacy_level: 'SELF_ONLY', brand_content_toggle: true },
+      source_info: source(h.videos.urlOf('sample')),
+    });
+    expect(answer.body.error).toMatchObject({ code: 'invalid_params', message: 'Branded content cannot be posted with SELF_ONLY privacy.' });
+  });
+
+  it('answers invalid_params for an unknown privacy level, a missing source and a body that is not JSON', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    expect((await rawInit(h, tokens.accessToken, { post_info: { privacy_level: 'EVERYONE' }, source_info: source('x') })).body.error.code).toBe('invalid_params');
+    expect((await rawInit(h, tokens.accessToken, { post_info: { privacy_level: 'SELF_ONLY' } })).body.error.code).toBe('invalid_params');
+    expect((await rawInit(h, tokens.accessToken, '{"post_info":')).body.error.code).toBe('invalid_params');
+  });
+
+  it('answers access_token_invalid without a bearer token', async () => {
+    const h = harness();
+    const answer = await rawInit(h, '', {});
+    expect(answer).toMatchObject({ status: 401, body: { error: { code: 'access_token_invalid' } } });
+  });
+
+  it('answers invalid_params for a status request without a known publish_id', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    expect((await rawInit(h, tokens.accessToken, {}, '/v2/post/publish/status/fetch/')).body.error.code).toBe('invalid_params');
+    await expect(h.client.fetchPostStatus(tokens.accessToken, 'v_pub_url~v2-1.0')).rejects.toMatchObject({ code: 'invalid_params' });
+  });
+
+  it("does not show one creator's publish to another", async () => {
+    const h = harness();
+    const mine = await h.connect();
+    const { publishId } = await postFromUrl(h, mine.accessToken, h.videos.urlOf('sample'));
+    const theirs = await h.emulator.issueTokens('quiet.studio');
+    await expect(h.client.fetchPostStatus(theirs.access_token, publishId)).rejects.toMatchObject({ code: 'invalid_params' });
+  });
+
+  it('answers 404 in the envelope shape for a path TikTok does not have', async () => {
+    const h = harness();
+    const response = await fetch(`${h.emulator.url}/v2/post/publish/video/init`, { method: 'POST' });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+});
+
+describe('inbox (draft) upload', () => {
+  it('delivers a pulled video to the inbox as SEND_TO_USER_INBOX', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    const { publishId } = await h.client.initInboxUpload(tokens.accessToken, { source: { source: 'PULL_FROM_URL', videoUrl: h.videos.urlOf('sample') } });
+    expect(publishId).toMatch(/^v_inbox_url~/);
+    await finishProcessing(h);
+    await expect(statusOf(h.client, tokens.accessToken, publishId)).resolves.toMatchObject({ status: 'SEND_TO_USER_INBOX', isFinal: true });
+  });
+
+  it('needs the video.upload scope', async () => {
+    const h = harness();
+    const tokens = await h.connect({ scopes: ['user.info.basic', 'video.publish'] });
+    await expect(h.client.initInboxUpload(tokens.accessToken, { source: { source: 'PULL_FROM_URL', videoUrl: h.videos.urlOf('sample') } })).rejects.toMatchObject({
+      code: 'scope_not_authorized',
+    });
+  });
+
+  it('refuses a sixth waiting draft with spam_risk_too_many_pending_share until the inbox is cleared', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    const send = () => h.client.initInboxUpload(tokens.accessToken, { source: { source: 'PULL_FROM_URL', videoUrl: h.videos.urlOf('sample') } });
+    for (let n = 0; n < 5; n += 1) {
+      await send();
+      await h.emulator.advance(60_000);
+    }
+    await expect(send()).rejects.toMatchObject({ code: 'spam_risk_too_many_pending_share' });
+
+    expect(await h.emulator.clearInbox('reelpost.creator')).toBe(5);
+    await expect(send()).resolves.toBeTruthy();
+  });
+
+  it("answers app_version_check_failed when the creator's TikTok app is too old", async () => {
+    const h = harness();
+    await h.emulator.updateUser('reelpost.creator', { inboxAppOutdated: true });
+    const tokens = await h.connect();
+    await expect(h.client.initInboxUpload(tokens.accessToken, { source: { source: 'PULL_FROM_URL', videoUrl: h.videos.urlOf('sample') } })).rejects.toMatchObject({
+      code: 'app_version_check_failed',
+    });
+  });
+});

@@ -20,11 +20,11 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { systemClock } from '../src/deps.js';
 import { createCaller } from '../src/root.js';
 import { selectTaskDetail } from '../src/tasks/service.js';
 import { explain } from './explain.js';
 import { BENCH_SIZE, type SeededTask, seedTaskLoad } from './seed.js';
+import { contextFor, testDeps } from '../test/deps.js';
 
 const CONCURRENCY_LEVELS = [1, 16, 64];
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -108,6 +108,7 @@ async function measure(
   { seconds, maxCalls, seed }: { seconds: number; maxCalls: number; seed: number },
 ): Promise<LevelResult> {
   const next = random(seed);
+  const deps = testDeps(db);
   const latencies: number[] = [];
   let started = 0;
   let failures = 0;
@@ -120,12 +121,7 @@ async function measure(
       const task = tasks[Math.floor(next() * tasks.length)];
       if (!task) continue;
       // A context per call, as the server builds one per request.
-      const caller = createCaller({
-        db,
-        clock: systemClock,
-        session: { userId: task.ownerId, sub: `bench-${task.ownerId}`, email: null, actor: 'user' },
-        requestId: null,
-      });
+      const caller = createCaller(contextFor(deps, { userId: task.ownerId, sub: `bench-${task.ownerId}`, email: null, actor: 'user' }));
       const t0 = performance.now();
       try {
         await caller.tasks.detail({ taskId: task.id });

@@ -1,5 +1,8 @@
 import type { Database } from '@reelpost/db';
+import type { TikTokClient } from '@reelpost/tiktok';
 import type { Kysely } from 'kysely';
+import type { TokenCodec } from './crypto/token-codec.js';
+import type { AppSettings } from './settings.js';
 
 export interface Clock {
   now(): Date;
@@ -14,4 +17,9 @@ export const systemClock: Clock = { now: () => new Date() };
 export interface AppDeps {
   db: Kysely<Database>;
   clock: Clock;
+  /** TikTok's API, or the emulator: the same client either way. */
+  tiktok: TikTokClient;
+  /** Seals TikTok tokens (and OAuth verifiers) at rest. */
+  tokens: TokenCodec;
+  settings: AppSettings;
 }

@@ -1,8 +1,10 @@
+import { accountProcedures } from './accounts/router.js';
 import { tasksRouter } from './tasks/router.js';
 import { createCallerFactory, router } from './trpc.js';
 
 export const appRouter = router({
   tasks: tasksRouter,
+  tiktok: router({ ...accountProcedures }),
 });
 
 export type AppRouter = typeof appRouter;

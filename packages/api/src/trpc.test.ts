@@ -2,9 +2,9 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import superjson from 'superjson';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { systemClock } from './deps.js';
 import { appError } from './errors.js';
 import { type Context, protectedProcedure, publicProcedure, router } from './trpc.js';
+import { contextFor, testDeps } from '../test/deps.js';
 
 const testRouter = router({
   secret: protectedProcedure.query(({ ctx }) => ctx.session.userId),
@@ -22,7 +22,7 @@ const testRouter = router({
 
 function context(session: Context['session'] = null): Context {
   // The formatter never touches the database; these procedures do not either.
-  return { db: undefined as never, clock: systemClock, session, requestId: null };
+  return contextFor(testDeps(undefined as never), session);
 }
 
 async function call(path: string, input?: unknown, session: Context['session'] = null) {

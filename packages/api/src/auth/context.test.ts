@@ -18,6 +18,7 @@ import { createAuthFromEnv } from './config.js';
 import { type CreateContext, createContextFactory } from './context.js';
 import { createOidcAuthenticator } from './oidc.js';
 import { issueServiceToken } from './service-token.js';
+import { testDeps } from '../../test/deps.js';
 
 const SUPABASE_SECRET = 'supabase-project-jwt-secret-0123456789abcdef';
 const SERVICE_SECRET = 'internal-service-secret-0123456789abcdef-xyz';
@@ -34,7 +35,7 @@ function contextFactory(): CreateContext {
     { SUPABASE_JWT_SECRET: SUPABASE_SECRET, SERVICE_JWT_SECRET: SERVICE_SECRET },
     { db, clock: fixedClock },
   );
-  return createContextFactory({ db, clock: fixedClock, authenticator });
+  return createContextFactory({ ...testDeps(db, { clock: fixedClock }), authenticator });
 }
 
 const userToken = (sub: string, extra: Record<string, unknown> = {}) =>
@@ -181,7 +182,7 @@ describe('the context: a present but invalid token is a 401, never an anonymous 
   it('answers 503 AUTH_UNAVAILABLE, not 401, when the identity provider cannot be reached', async () => {
     const { db } = getDatabase();
     const authenticator = createOidcAuthenticator({ issuer: 'http://127.0.0.1:9/', audience: 'api', clock: fixedClock, fetchTimeoutMs: 1000 });
-    const createContext = createContextFactory({ db, clock: fixedClock, authenticator });
+    const createContext = createContextFactory({ ...testDeps(db, { clock: fixedClock }), authenticator });
     const token = await signWith(await newSigningKey('k'), { iss: 'http://127.0.0.1:9/', aud: 'api', sub: 'x' });
     const { status, error } = await callOverHttp(createContext, 'whoami', `Bearer ${token}`);
     expect(status).toBe(503);

@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { createContextFactory } from './context.js';
 import { createDemoAuth, DEMO_TOKEN_AUDIENCE, DEMO_TOKEN_ISSUER } from './demo.js';
 import { createHs256Authenticator } from './hs256.js';
+import { testDeps } from '../../test/deps.js';
 
 const DEMO_SECRET = 'demo-secret-for-this-machine-only-0123456789';
 const getDatabase = useTestDatabase();
@@ -22,7 +23,7 @@ describe('demo tokens (POST /dev/token)', () => {
     const { token, userId, created } = await demo().issueDemoToken({ email: 'new.person@example.com' });
     expect(created).toBe(true);
     expect(await instancesOf(userId)).toHaveLength(1);
-    const createContext = createContextFactory({ db: getDatabase().db, clock: fixedClock, authenticator: demo().authenticator });
+    const createContext = createContextFactory({ ...testDeps(getDatabase().db, { clock: fixedClock }), authenticator: demo().authenticator });
     const { session } = await createContext({ authorization: `Bearer ${token}` });
     expect(session).toMatchObject({ userId, email: 'new.person@example.com', actor: 'user' });
   });

@@ -4,6 +4,7 @@ import { fixedClock } from '../../test/identity-provider.js';
 import { AppError } from '../errors.js';
 import { createCallerFactory, protectedProcedure, router } from '../trpc.js';
 import { serviceSessionFor } from './service-session.js';
+import { testDeps } from '../../test/deps.js';
 
 const getDatabase = useTestDatabase();
 const createCaller = createCallerFactory(router({ whoami: protectedProcedure.query(({ ctx }) => ctx.session) }));
@@ -17,7 +18,7 @@ describe('in-process calls for internal services (createCaller)', () => {
     const user = await aUser('in-process-by-id');
     const { db } = getDatabase();
     const session = await serviceSessionFor(db, { userId: user.id, service: 'scheduler' });
-    const caller = createCaller({ db, clock: fixedClock, requestId: null, session });
+    const caller = createCaller({ ...testDeps(db, { clock: fixedClock }), requestId: null, session });
     expect(await caller.whoami()).toEqual({
       userId: user.id,
       sub: 'in-process-by-id',

@@ -2,9 +2,9 @@ import { useTestDatabase } from '@reelpost/db/testing';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import superjson from 'superjson';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../deps.js';
 import { appRouter } from '../root.js';
 import { createOwner, type Db } from './testing/fixtures.js';
+import { contextFor, testDeps } from '../../test/deps.js';
 
 // Bad input through the HTTP handler, where status codes and bodies are what a client sees: always 400 with zod's
 // issues, never a 500, never database text.
@@ -24,12 +24,7 @@ async function get(path: string, input: unknown) {
     endpoint: '/trpc',
     req: new Request(`http://local/trpc/${path}${query}`),
     router: appRouter,
-    createContext: () => ({
-      db,
-      clock: systemClock,
-      session: { userId, sub: 'sub', email: null, actor: 'user' as const },
-      requestId: null,
-    }),
+    createContext: () => contextFor(testDeps(db), { userId, sub: 'sub', email: null, actor: 'user' as const }),
   });
   const text = await response.text();
   return { status: response.status, text };

@@ -2,6 +2,7 @@ import type { Database, NewMedia, NewTask, NewTikTokPost, PostStatus } from '@re
 import type { Kysely } from 'kysely';
 import { createCaller } from '../../root.js';
 import type { Clock } from '../../deps.js';
+import { contextFor, testDeps } from '../../../test/deps.js';
 
 // Rows for the tasks tests: a user with an instance, tasks, media, TikTok accounts and posts.
 
@@ -89,10 +90,5 @@ export async function insertPost(
 
 /** A caller signed in as `userId`, the way the server's context will build it. */
 export function callerFor(db: Db, userId: string) {
-  return createCaller({
-    db,
-    clock: fixedClock,
-    session: { userId, sub: `sub-${userId}`, email: null, actor: 'user' },
-    requestId: null,
-  });
+  return createCaller(contextFor(testDeps(db, { clock: fixedClock }), { userId, sub: `sub-${userId}`, email: null, actor: 'user' }));
 }

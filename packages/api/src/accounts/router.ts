@@ -1,0 +1,44 @@
+import { protectedProcedure } from '../trpc.js';
+import {
+  accountIdInputSchema,
+  accountsInputSchema,
+  connectInputSchema,
+  connectResultSchema,
+  creatorInfoInputSchema,
+  creatorInfoSchema,
+  disconnectResultSchema,
+  tiktokAccountSchema,
+} from './schemas.js';
+import { startTikTokConnect } from './connect.js';
+import { disconnectAccount, listAccounts, queryCreatorInfo, resolveAccount, setDefaultAccount } from './service.js';
+
+/** Connecting, listing and managing the TikTok accounts of the caller's instances. */
+export const accountProcedures = {
+  /** The caller's connected accounts (of one instance, or all), default first. Never tokens. */
+  accounts: protectedProcedure
+    .input(accountsInputSchema)
+    .output(tiktokAccountSchema.array())
+    .query(({ ctx, input }) => listAccounts(ctx, ctx.session, input.instanceId)),
+
+  /** Starts OAuth with TikTok: send the browser to `authorizeUrl`; the callback links the account. */
+  connect: protectedProcedure
+    .input(connectInputSchema)
+    .output(connectResultSchema)
+    .mutation(({ ctx, input }) => startTikTokConnect(ctx, ctx.session, input)),
+
+  setDefaultAccount: protectedProcedure
+    .input(accountIdInputSchema)
+    .output(tiktokAccountSchema)
+    .mutation(({ ctx, input }) => setDefaultAccount(ctx, ctx.session, input.accountId)),
+
+  disconnect: protectedProcedure
+    .input(accountIdInputSchema)
+    .output(disconnectResultSchema)
+    .mutation(({ ctx, input }) => disconnectAccount(ctx, ctx.session, input.accountId)),
+
+  /** What the creator may post right now (privacy options, interaction flags, max duration); the default account when none is named. */
+  creatorInfo: protectedProcedure
+    .input(creatorInfoInputSchema)
+    .output(creatorInfoSchema)
+    .query(async ({ ctx, input }) => queryCreatorInfo(ctx, await resolveAccount(ctx, ctx.session, input))),
+};

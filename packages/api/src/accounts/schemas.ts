@@ -1,0 +1,55 @@
+import { ACCOUNT_STATES } from '@reelpost/db';
+import { PRIVACY_LEVELS } from '@reelpost/tiktok';
+import { z } from 'zod';
+
+/** A connected TikTok account as callers see it: who it is and whether it can post. Never its tokens. */
+export const tiktokAccountSchema = z.object({
+  id: z.uuid(),
+  instanceId: z.uuid(),
+  openId: z.string(),
+  username: z.string().nullable(),
+  displayName: z.string().nullable(),
+  avatarUrl: z.string().nullable(),
+  scopes: z.array(z.string()),
+  state: z.enum(ACCOUNT_STATES),
+  isDefault: z.boolean(),
+  connectedAt: z.date(),
+  lastUsedAt: z.date().nullable(),
+});
+export type TikTokAccountView = z.infer<typeof tiktokAccountSchema>;
+
+export const accountsInputSchema = z.object({ instanceId: z.uuid().optional() }).default({});
+export const accountIdInputSchema = z.object({ accountId: z.uuid() });
+
+export const connectInputSchema = z.object({
+  instanceId: z.uuid(),
+  /** Where the browser lands after TikTok: a path on this app (e.g. `/tasks/123`), never another site. */
+  redirectTo: z
+    .string()
+    .max(2000)
+    .regex(/^\/(?![/\\])/, 'must be a path on this site, starting with a single /')
+    .optional(),
+});
+export const connectResultSchema = z.object({ authorizeUrl: z.url(), expiresAt: z.date() });
+
+export const disconnectResultSchema = z.object({
+  account: tiktokAccountSchema,
+  /** False when TikTok could not be reached to revoke; our copy of the tokens is wiped either way. */
+  revokedAtTikTok: z.boolean(),
+  /** The account that became the instance's default, if the disconnected one was it. */
+  newDefaultAccountId: z.uuid().nullable(),
+});
+
+export const creatorInfoInputSchema = z.object({ accountId: z.uuid().optional() }).default({});
+export const creatorInfoSchema = z.object({
+  accountId: z.uuid(),
+  nickname: z.string(),
+  username: z.string(),
+  avatarUrl: z.string(),
+  privacyLevelOptions: z.array(z.enum(PRIVACY_LEVELS)),
+  commentDisabled: z.boolean(),
+  duetDisabled: z.boolean(),
+  stitchDisabled: z.boolean(),
+  maxVideoPostDurationSec: z.number().int(),
+});
+export type CreatorInfoView = z.infer<typeof creatorInfoSchema>;

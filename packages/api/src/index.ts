@@ -74,3 +74,12 @@ export { getAccessToken, type AccessToken } from './accounts/access-token.js';
 export { completeTikTokConnect, type CallbackParams, type ConnectOutcome, startTikTokConnect } from './accounts/connect.js';
 export { refreshExpiringTokens, refreshExpiringTokensJob } from './accounts/refresher.js';
 export { type CreatorInfoView, type TikTokAccountView, tiktokAccountSchema } from './accounts/schemas.js';
+export {
+  FINAL_CONTRACT_STATUSES,
+  MAX_TITLE_LENGTH,
+  type PostInput,
+  postInputSchema,
+  type PostStatusView,
+  postStatusSchema,
+  type PostTargetInput,
+} from './posting/schemas.js';

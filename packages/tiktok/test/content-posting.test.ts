@@ -219,25 +219,29 @@ describe('direct post from a URL', () => {
     await expect(postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'))).rejects.toMatchObject({ code: 'privacy_level_option_mismatch', httpStatus: 403 });
   });
 
-  it('lets an unaudited app post only SELF_ONLY', async () => {
+  it('lets an unaudited app post only SELF_ONLY, and only from private accounts', async () => {
     const h = harness();
     await h.emulator.configureApp({ audited: false });
-    const tokens = await h.connect();
-    await expect(postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'))).rejects.toMatchObject({
+    const publicAccount = await h.connect();
+    await expect(postFromUrl(h, publicAccount.accessToken, h.videos.urlOf('sample'), { privacyLevel: 'SELF_ONLY' })).rejects.toMatchObject({
       code: 'unaudited_client_can_only_post_to_private_accounts',
     });
-    await expect(postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'), { privacyLevel: 'SELF_ONLY' })).resolves.toBeTruthy();
+    const privateAccount = await h.connect({ user: 'quiet.studio' });
+    await expect(postFromUrl(h, privateAccount.accessToken, h.videos.urlOf('sample'), { privacyLevel: 'MUTUAL_FOLLOW_FRIENDS' })).rejects.toMatchObject({
+      code: 'unaudited_client_can_only_post_to_private_accounts',
+    });
+    await expect(postFromUrl(h, privateAccount.accessToken, h.videos.urlOf('sample'), { privacyLevel: 'SELF_ONLY' })).resolves.toBeTruthy();
   });
 
   it('lets only five users a day post through an unaudited app', async () => {
     const h = harness();
     await h.emulator.configureApp({ audited: false });
     for (let n = 0; n < 5; n += 1) {
-      const user = await h.emulator.addUser({ username: `poster.${n}` });
+      const user = await h.emulator.addUser({ username: `poster.${n}`, accountPrivate: true });
       const tokens = await h.emulator.issueTokens(user.openId);
       await postFromUrl(h, tokens.access_token, h.videos.urlOf('sample'), { privacyLevel: 'SELF_ONLY' });
     }
-    const sixth = await h.connect();
+    const sixth = await h.connect({ user: 'quiet.studio' });
     const error = await rejectionOf(postFromUrl(h, sixth.accessToken, h.videos.urlOf('sample'), { privacyLevel: 'SELF_ONLY' }));
     expect(error).toMatchObject({ code: 'reached_active_user_cap', action: 'try_tomorrow' });
     await expect(h.client.queryCreatorInfo(sixth.accessToken)).rejects.toMatchObject({ code: 'reached_active_user_cap' });

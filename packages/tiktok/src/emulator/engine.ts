@@ -539,8 +539,9 @@ export class EmulatorEngine {
       if (!level.success) return fail(400, 'invalid_params', `privacy_level ${postInfo.privacy_level} is not a privacy level.`);
       privacyLevel = level.data;
       if ((postInfo.title ?? '').length > 2200) return fail(400, 'invalid_params', 'title exceeds 2200 characters.');
-      if (!this.app.audited && privacyLevel !== 'SELF_ONLY') {
-        return fail(403, 'unaudited_client_can_only_post_to_private_accounts', 'Unaudited clients can only post with SELF_ONLY privacy.');
+      // Direct Post guidelines: an unaudited client posts SELF_ONLY only, and only from accounts set to private.
+      if (!this.app.audited && (privacyLevel !== 'SELF_ONLY' || !user.accountPrivate)) {
+        return fail(403, 'unaudited_client_can_only_post_to_private_accounts', 'Unaudited clients can only post SELF_ONLY content from private accounts.');
       }
       if (!user.privacyLevelOptions.includes(privacyLevel)) {
         return fail(403, 'privacy_level_option_mismatch', `privacy_level ${privacyLevel} is not among the creator's options.`);

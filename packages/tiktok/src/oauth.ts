@@ -54,22 +54,16 @@ function endpointOfUrl(url: string): TikTokEndpoint {
 }
 
 /**
- * openid-client's fetch hook: client_id → client_key, our timeout and fetch, and TikTok answers that carry an OAuth
- * error with status 200 made into the error status openid-client expects.
+ * openid-client's fetch hook: client_id becomes client_key in the form, requests go through our fetch with our
+ * timeout, and TikTok's OAuth errors are read here whatever their status.
  */
-function tikTokOAuthFetch(transport: Transport): oidc.CustomFetch {
+function tikTokOAuthFetch(transport: Transport, clientKey: string): oidc.CustomFetch {
   return async (url, options) => {
     const endpoint = endpointOfUrl(url);
-    let body = options.body;
-    if (body instanceof URLSearchParams || typeof body === 'string') {
-      const form = new URLSearchParams(body);
-      const clientId = form.get('client_id');
-      if (clientId !== null) {
-        form.delete('client_id');
-        form.set('client_key', clientId);
-      }
-      body = form;
-    }
+    // openid-client sends token and revocation requests as a form.
+    const body = new URLSearchParams(options.body as URLSearchParams);
+    body.delete('client_id');
+    body.set('client_key', clientKey);
     const timeoutSignal = AbortSignal.timeout(transport.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeoutSignal]) : timeoutSignal;
     let response: Response;
@@ -129,7 +123,7 @@ export class TikTokOAuth {
       { client_secret: settings.clientSecret },
       oidc.ClientSecretPost(settings.clientSecret),
     );
-    this.config[oidc.customFetch] = tikTokOAuthFetch(transport);
+    this.config[oidc.customFetch] = tikTokOAuthFetch(transport, settings.clientKey);
     if (settings.allowInsecureRequests) oidc.allowInsecureRequests(this.config);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeFailReason, type TikTokClient, type TikTokPostInfo } from '../src/index.js';
+import { describeFailReason, tikTokPostUrl, tikTokProfileUrl, type TikTokClient, type TikTokPostInfo } from '../src/index.js';
 import { closedPortUrl, rejectionOf, useEmulator, type Harness } from './support.js';
 
 const harness = useEmulator();
@@ -450,5 +450,12 @@ describe('inbox (draft) upload', () => {
     await expect(h.client.initInboxUpload(tokens.accessToken, { source: { source: 'PULL_FROM_URL', videoUrl: h.videos.urlOf('sample') } })).rejects.toMatchObject({
       code: 'app_version_check_failed',
     });
+  });
+});
+
+describe('links', () => {
+  it('links a public post by username and post id, and a private one by profile', () => {
+    expect(tikTokPostUrl('reelpost.creator', '7234567890123456789')).toBe('https://www.tiktok.com/@reelpost.creator/video/7234567890123456789');
+    expect(tikTokProfileUrl('quiet.studio')).toBe('https://www.tiktok.com/@quiet.studio');
   });
 });

@@ -4,7 +4,7 @@ import type { Clock } from './clock.js';
 import { TIKTOK_PATHS, type TikTokEndpoint } from './endpoints.js';
 import { TikTokError } from './errors.js';
 import { fetchFailure, joinUrl, withRetries, type Transport } from './transport.js';
-import { tokenResponseSchema } from './schemas.js';
+import { oauthErrorSchema, tokenResponseSchema } from './schemas.js';
 
 // TikTok's Login Kit is OAuth 2.0 with two quirks: the client is named by `client_key` (not client_id) and scopes
 // are comma-separated. openid-client does the protocol work (PKCE, state, error shapes) through a manual
@@ -54,22 +54,16 @@ function endpointOfUrl(url: string): TikTokEndpoint {
 }
 
 /**
- * openid-client's fetch hook: client_id → client_key, our timeout and fetch, and TikTok answers that carry an OAuth
- * error with status 200 made into the error status openid-client expects.
+ * openid-client's fetch hook: client_id becomes client_key in the form, requests go through our fetch with our
+ * timeout, and TikTok's OAuth errors are read here whatever their status.
  */
-function tikTokOAuthFetch(transport: Transport): oidc.CustomFetch {
+function tikTokOAuthFetch(transport: Transport, clientKey: string): oidc.CustomFetch {
   return async (url, options) => {
     const endpoint = endpointOfUrl(url);
-    let body = options.body;
-    if (body instanceof URLSearchParams || typeof body === 'string') {
-      const form = new URLSearchParams(body);
-      const clientId = form.get('client_id');
-      if (clientId !== null) {
-        form.delete('client_id');
-        form.set('client_key', clientId);
-      }
-      body = form;
-    }
+    // openid-client sends token and revocation requests as a form.
+    const body = new URLSearchParams(options.body as URLSearchParams);
+    body.delete('client_id');
+    body.set('client_key', clientKey);
     const timeoutSignal = AbortSignal.timeout(transport.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeoutSignal]) : timeoutSignal;
     let response: Response;
@@ -82,10 +76,31 @@ function tikTokOAuthFetch(transport: Transport): oidc.CustomFetch {
       // the code or rotate the refresh token twice. Revocation is safe to repeat.
       throw fetchFailure(error, { endpoint, idempotent: endpoint === 'oauth.revoke', timeoutSignal });
     }
-    let status = response.status;
-    if (status === 200 && /"error"\s*:\s*"(?!ok")[^"]+"/.test(text)) status = 400;
-    return new Response(text, { status, statusText: response.statusText, headers: response.headers });
+    // TikTok's OAuth error shape is read here for every status: openid-client reads it only from 4xx answers, and
+    // TikTok is reported to send some with 200.
+    const oauthError = oauthErrorOf(text);
+    if (oauthError) {
+      throw new TikTokError({
+        code: oauthError.error,
+        detail: oauthError.error_description,
+        logId: oauthError.log_id,
+        httpStatus: response.status,
+        endpoint,
+        // A server error during a code exchange or refresh may still have spent the code or rotated the token.
+        outcomeUnknown: endpoint === 'oauth.token' && response.status >= 500,
+      });
+    }
+    return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
+}
+
+function oauthErrorOf(text: string): z.infer<typeof oauthErrorSchema> | undefined {
+  try {
+    const parsed = oauthErrorSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export class TikTokOAuth {
@@ -108,7 +123,7 @@ export class TikTokOAuth {
       { client_secret: settings.clientSecret },
       oidc.ClientSecretPost(settings.clientSecret),
     );
-    this.config[oidc.customFetch] = tikTokOAuthFetch(transport);
+    this.config[oidc.customFetch] = tikTokOAuthFetch(transport, settings.clientKey);
     if (settings.allowInsecureRequests) oidc.allowInsecureRequests(this.config);
   }
 
@@ -159,12 +174,15 @@ export class TikTokOAuth {
   }
 
   private async grant(kind: 'authorization_code' | 'refresh_token', run: () => Promise<unknown>): Promise<TikTokTokenSet> {
-    let result: unknown;
-    try {
-      result = await run();
-    } catch (error) {
-      throw this.translate(error, 'oauth.token', false);
-    }
+    // Repeated only when the request provably never left (a refused connection): a code is single-use and a
+    // refresh rotates the token, so anything that may have reached TikTok is reported, not repeated.
+    const result = await withRetries(this.transport, 'oauth.token', undefined, async () => {
+      try {
+        return await run();
+      } catch (error) {
+        throw this.translate(error, 'oauth.token', false);
+      }
+    });
     const parsed = tokenResponseSchema.safeParse(result);
     if (!parsed.success) {
       const field = parsed.error.issues[0]?.path.join('.') ?? 'body';
@@ -197,16 +215,6 @@ export class TikTokOAuth {
     let error = thrown;
     while (error instanceof oidc.ClientError && error.cause !== undefined) error = error.cause;
     if (error instanceof TikTokError) return error;
-    if (error instanceof oidc.ResponseBodyError) {
-      const body = error.cause as { log_id?: unknown };
-      return new TikTokError({
-        code: error.error,
-        detail: error.error_description,
-        logId: typeof body.log_id === 'string' ? body.log_id : undefined,
-        httpStatus: error.status,
-        endpoint,
-      });
-    }
     if (error instanceof oidc.AuthorizationResponseError) {
       return new TikTokError({ code: error.error, detail: error.error_description, endpoint: 'oauth.authorize' });
     }

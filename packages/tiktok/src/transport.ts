@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Clock } from './clock.js';
-import { TIKTOK_RATE_LIMITS_PER_MINUTE, type RateLimitedEndpoint, type TikTokEndpoint } from './endpoints.js';
+import { RATE_LIMIT_WINDOW_MS, TIKTOK_RATE_LIMITS_PER_MINUTE, type RateLimitedEndpoint, type TikTokEndpoint } from './endpoints.js';
 import { TikTokError } from './errors.js';
 import { parseJsonKeepingLargeIntegers } from './json.js';
 import { tokenFingerprint, type SlidingWindowRateLimiter } from './rate-limiter.js';
@@ -137,7 +137,7 @@ export function readEnvelope<T extends z.ZodType>(
       logId,
       httpStatus,
       endpoint: call.endpoint,
-      retryAfterMs: rateLimited ? limiter?.onServerLimit() : undefined,
+      retryAfterMs: rateLimited ? (limiter?.onServerLimit() ?? RATE_LIMIT_WINDOW_MS) : undefined,
       // TikTok answered, but a server-side failure of an init leaves open whether the post was created.
       outcomeUnknown: serverSide && !call.idempotent,
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeFailReason, type TikTokClient, type TikTokPostInfo } from '../src/index.js';
+import { describeFailReason, tikTokPostUrl, tikTokProfileUrl, type TikTokClient, type TikTokPostInfo } from '../src/index.js';
 import { closedPortUrl, rejectionOf, useEmulator, type Harness } from './support.js';
 
 const harness = useEmulator();
@@ -219,25 +219,29 @@ describe('direct post from a URL', () => {
     await expect(postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'))).rejects.toMatchObject({ code: 'privacy_level_option_mismatch', httpStatus: 403 });
   });
 
-  it('lets an unaudited app post only SELF_ONLY', async () => {
+  it('lets an unaudited app post only SELF_ONLY, and only from private accounts', async () => {
     const h = harness();
     await h.emulator.configureApp({ audited: false });
-    const tokens = await h.connect();
-    await expect(postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'))).rejects.toMatchObject({
+    const publicAccount = await h.connect();
+    await expect(postFromUrl(h, publicAccount.accessToken, h.videos.urlOf('sample'), { privacyLevel: 'SELF_ONLY' })).rejects.toMatchObject({
       code: 'unaudited_client_can_only_post_to_private_accounts',
     });
-    await expect(postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'), { privacyLevel: 'SELF_ONLY' })).resolves.toBeTruthy();
+    const privateAccount = await h.connect({ user: 'quiet.studio' });
+    await expect(postFromUrl(h, privateAccount.accessToken, h.videos.urlOf('sample'), { privacyLevel: 'MUTUAL_FOLLOW_FRIENDS' })).rejects.toMatchObject({
+      code: 'unaudited_client_can_only_post_to_private_accounts',
+    });
+    await expect(postFromUrl(h, privateAccount.accessToken, h.videos.urlOf('sample'), { privacyLevel: 'SELF_ONLY' })).resolves.toBeTruthy();
   });
 
   it('lets only five users a day post through an unaudited app', async () => {
     const h = harness();
     await h.emulator.configureApp({ audited: false });
     for (let n = 0; n < 5; n += 1) {
-      const user = await h.emulator.addUser({ username: `poster.${n}` });
+      const user = await h.emulator.addUser({ username: `poster.${n}`, accountPrivate: true });
       const tokens = await h.emulator.issueTokens(user.openId);
       await postFromUrl(h, tokens.access_token, h.videos.urlOf('sample'), { privacyLevel: 'SELF_ONLY' });
     }
-    const sixth = await h.connect();
+    const sixth = await h.connect({ user: 'quiet.studio' });
     const error = await rejectionOf(postFromUrl(h, sixth.accessToken, h.videos.urlOf('sample'), { privacyLevel: 'SELF_ONLY' }));
     expect(error).toMatchObject({ code: 'reached_active_user_cap', action: 'try_tomorrow' });
     await expect(h.client.queryCreatorInfo(sixth.accessToken)).rejects.toMatchObject({ code: 'reached_active_user_cap' });
@@ -446,5 +450,12 @@ describe('inbox (draft) upload', () => {
     await expect(h.client.initInboxUpload(tokens.accessToken, { source: { source: 'PULL_FROM_URL', videoUrl: h.videos.urlOf('sample') } })).rejects.toMatchObject({
       code: 'app_version_check_failed',
     });
+  });
+});
+
+describe('links', () => {
+  it('links a public post by username and post id, and a private one by profile', () => {
+    expect(tikTokPostUrl('reelpost.creator', '7234567890123456789')).toBe('https://www.tiktok.com/@reelpost.creator/video/7234567890123456789');
+    expect(tikTokProfileUrl('quiet.studio')).toBe('https://www.tiktok.com/@quiet.studio');
   });
 });

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { createAuthorizationSecrets, TikTokError } from '../src/index.js';
-import { ALL_SCOPES, REDIRECT_URI, rejectionOf, useEmulator } from './support.js';
+import { createAuthorizationSecrets, TikTokError, type TikTokClientEvent } from '../src/index.js';
+import { ALL_SCOPES, closedPortUrl, REDIRECT_URI, rejectionOf, useEmulator } from './support.js';
 
 const harness = useEmulator();
 
@@ -251,6 +251,24 @@ describe('OAuth against the emulator', () => {
     expect(await emulator.calls({ endpoint: 'oauth.token' })).toBe(2);
     // TikTok did rotate it: the old refresh token is gone, so the account must be reconnected.
     await expect(client.refreshAccessToken(tokens.refreshToken)).rejects.toMatchObject({ code: 'invalid_grant' });
+  });
+
+  it('does not repeat a refresh TikTok answered with a server error, since it may have rotated the token', async () => {
+    const { client, emulator, connect } = harness();
+    const tokens = await connect();
+    await emulator.failNext('oauth.token', { status: 503, code: 'temporarily_unavailable' });
+    const error = await rejectionOf(client.refreshAccessToken(tokens.refreshToken));
+    expect(error).toMatchObject({ code: 'temporarily_unavailable', httpStatus: 503, outcomeUnknown: true, action: 'reconcile' });
+    expect(await emulator.calls({ endpoint: 'oauth.token' })).toBe(2);
+  });
+
+  it('repeats a refresh whose connection was refused, since it never reached TikTok', async () => {
+    const { makeClient } = harness();
+    const events: TikTokClientEvent[] = [];
+    const client = makeClient({ apiBaseUrl: await closedPortUrl(), onEvent: (event) => events.push(event) });
+    const error = await rejectionOf(client.refreshAccessToken('rft.anything'));
+    expect(error).toMatchObject({ code: 'network_error', outcomeUnknown: false });
+    expect(events.filter((event) => event.type === 'retry')).toHaveLength(3);
   });
 
   it('repeats a revoke whose connection dropped, since revoking twice is harmless', async () => {

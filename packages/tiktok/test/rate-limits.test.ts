@@ -76,14 +76,15 @@ describe('client-side rate limits (per token and endpoint)', () => {
 });
 
 describe("TikTok's own rate limit", () => {
-  it('answers 429 rate_limit_exceeded past the limit when the client does not hold back', async () => {
+  it('answers 429 rate_limit_exceeded past the limit when the client does not hold back, and is not hammered again', async () => {
     const h = harness();
-    const client = h.makeClient({ rateLimits: false, retry: false });
+    const client = h.makeClient({ rateLimits: false });
     const tokens = await h.connect({ client });
     for (let n = 0; n < 20; n += 1) await client.queryCreatorInfo(tokens.accessToken);
 
     const error = await rejectionOf(client.queryCreatorInfo(tokens.accessToken));
-    expect(error).toMatchObject({ code: 'rate_limit_exceeded', httpStatus: 429, retryable: true });
+    expect(error).toMatchObject({ code: 'rate_limit_exceeded', httpStatus: 429, retryable: true, retryAfterMs: 60_000 });
+    expect(await h.emulator.calls({ endpoint: 'creator_info.query' })).toBe(21);
   });
 
   it('holds later calls back for a window after TikTok answered 429 (another process used the token)', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_CHUNK_COUNT, MAX_CHUNK_SIZE, MAX_VIDEO_SIZE, MIN_CHUNK_SIZE, VIDEO_CONTENT_TYPES } from '../chunks.js';
+import { MAX_CHUNK_COUNT, MAX_CHUNK_SIZE, MAX_VIDEO_SIZE, MIN_CHUNK_SIZE } from '../chunks.js';
 import { RATE_LIMIT_WINDOW_MS, TIKTOK_RATE_LIMITS_PER_MINUTE, type RateLimitedEndpoint, type TikTokEndpoint } from '../endpoints.js';
 import { tokenFingerprint } from '../rate-limiter.js';
 import { privacyLevelSchema, USER_INFO_FIELDS, type TikTokPostStatusValue, type TikTokPrivacyLevel } from '../schemas.js';
@@ -10,6 +10,7 @@ import { checkVideo, probeVideo, type VideoFacts } from './media.js';
 import { emulatorAppSchema, type EmulatorApp, type EmulatorFault, type emulatorUserSchema, type ResolvedEmulatorOptions } from './options.js';
 import { createEmulatorUser, DEFAULT_USERS, privacyOptionsFor, type EmulatorUser } from './users.js';
 import { WebhookSender, type WebhookDelivery } from './webhook-sender.js';
+import { acceptChunk, downloadVideo, type UploadSession } from './media-transfer.js';
 import { fail, failure, int64, ok, safeEqual, type ApiFailure, type Result } from './wire.js';
 
 // The emulator's TikTok: users, publishes and their processing, rate limits, faults and the call log (grants and
@@ -44,14 +45,6 @@ export interface PublishRecord {
   outcome: string | undefined;
   /** The person dealt with the draft in the TikTok app. */
   inboxCleared: boolean;
-}
-
-interface UploadSession {
-  publishId: string;
-  token: string;
-  expiresAt: number;
-  nextChunk: number;
-  parts: Uint8Array[];
 }
 
 export interface CallRecord {
@@ -539,8 +532,9 @@ export class EmulatorEngine {
       if (!level.success) return fail(400, 'invalid_params', `privacy_level ${postInfo.privacy_level} is not a privacy level.`);
       privacyLevel = level.data;
       if ((postInfo.title ?? '').length > 2200) return fail(400, 'invalid_params', 'title exceeds 2200 characters.');
-      if (!this.app.audited && privacyLevel !== 'SELF_ONLY') {
-        return fail(403, 'unaudited_client_can_only_post_to_private_accounts', 'Unaudited clients can only post with SELF_ONLY privacy.');
+      // Direct Post guidelines: an unaudited client posts SELF_ONLY only, and only from accounts set to private.
+      if (!this.app.audited && (privacyLevel !== 'SELF_ONLY' || !user.accountPrivate)) {
+        return fail(403, 'unaudited_client_can_only_post_to_private_accounts', 'Unaudited clients can only post SELF_ONLY content from private accounts.');
       }
       if (!user.privacyLevelOptions.includes(privacyLevel)) {
         return fail(403, 'privacy_level_option_mismatch', `privacy_level ${privacyLevel} is not among the creator's options.`);
@@ -587,7 +581,7 @@ export class EmulatorEngine {
       inboxCleared: false,
     };
     this.publishes.set(publish.publishId, publish);
-    if (pull) {
+    if (source.data.source === 'PULL_FROM_URL') {
       void this.track(this.download(publish));
       return ok({ publish_id: publish.publishId });
     }
@@ -596,6 +590,9 @@ export class EmulatorEngine {
       publishId: publish.publishId,
       token: this.ids.hex(32),
       expiresAt: this.clock.now() + this.app.uploadUrlLifetimeSec * 1000,
+      videoSize: source.data.video_size,
+      chunkSize: source.data.chunk_size,
+      totalChunkCount: source.data.total_chunk_count,
       nextChunk: 0,
       parts: [],
     };
@@ -632,68 +629,28 @@ export class EmulatorEngine {
       return fail(404, 'invalid_file_upload', 'The upload URL is not valid.');
     }
     if (session.expiresAt <= this.clock.now()) return fail(403, 'invalid_file_upload', 'The upload URL has expired.');
-    const size = publish.videoSize!;
-    const chunkSize = publish.chunkSize!;
-    const count = publish.totalChunkCount!;
-    if (!(VIDEO_CONTENT_TYPES as readonly string[]).includes((headers.contentType ?? '').split(';')[0]!.trim())) {
-      return fail(400, 'invalid_file_upload', 'Content-Type must be video/mp4, video/quicktime or video/webm.');
-    }
-    const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(headers.contentRange?.trim() ?? '');
-    if (!range) return fail(400, 'invalid_file_upload', 'Content-Range must be "bytes {first}-{last}/{total}".');
-    const [first, last, total] = [Number(range[1]), Number(range[2]), Number(range[3])];
-    if (total !== size) return fail(400, 'invalid_file_upload', `Content-Range total ${total} does not match video_size ${size}.`);
-    if (bytes.byteLength !== last - first + 1) {
-      return fail(400, 'invalid_file_upload', `The body has ${bytes.byteLength} bytes but Content-Range announces ${last - first + 1}.`);
-    }
-    const rangeOf = (index: number) => ({ start: index * chunkSize, end: index === count - 1 ? size - 1 : (index + 1) * chunkSize - 1 });
-    const received = session.parts.findIndex((_, index) => rangeOf(index).start === first && rangeOf(index).end === last);
-    if (received >= 0) return ok({ status: received === count - 1 ? 201 : 206 });
-    if (session.nextChunk >= count || publish.status !== 'PROCESSING_UPLOAD') {
-      return fail(400, 'invalid_file_upload', 'The upload is already complete.');
-    }
-    const expected = rangeOf(session.nextChunk);
-    if (first !== expected.start || last !== expected.end) {
-      return fail(400, 'invalid_file_upload', `Chunks must be sent in order; expected bytes ${expected.start}-${expected.end}.`);
-    }
-    session.parts.push(bytes);
-    session.nextChunk += 1;
-    publish.uploadedBytes = last + 1;
-    if (session.nextChunk < count) return ok({ status: 206 });
-    this.bytesComplete(publish, Buffer.concat(session.parts));
-    session.parts = session.parts.map(() => new Uint8Array(0));
-    return ok({ status: 201 });
+    const accepted = acceptChunk(session, headers, bytes, publish.status === 'PROCESSING_UPLOAD');
+    if (!accepted.ok) return accepted;
+    publish.uploadedBytes = accepted.value.uploadedBytes;
+    if (accepted.value.file) this.bytesComplete(publish, accepted.value.file);
+    return ok({ status: accepted.value.status });
   }
 
   private async download(publish: PublishRecord): Promise<void> {
     const controller = new AbortController();
     this.downloads.add(controller);
-    const timeout = setTimeout(() => controller.abort(), this.options.download.timeoutMs);
-    const max = this.options.download.maxBytes;
-    try {
-      const response = await fetch(publish.videoUrl!, { signal: controller.signal, redirect: 'follow' });
-      const declared = Number(response.headers.get('content-length') ?? '0');
-      if (!response.ok || !response.body || declared > max) {
-        await response.body?.cancel();
-        this.failPublish(publish, 'video_pull_failed');
-        return;
-      }
-      const parts: Uint8Array[] = [];
-      for await (const part of response.body as unknown as AsyncIterable<Uint8Array>) {
-        parts.push(part);
-        publish.downloadedBytes += part.byteLength;
-        if (publish.downloadedBytes > max) {
-          controller.abort();
-          this.failPublish(publish, 'video_pull_failed');
-          return;
-        }
-      }
-      this.bytesComplete(publish, Buffer.concat(parts));
-    } catch {
-      if (publish.status === 'PROCESSING_DOWNLOAD') this.failPublish(publish, 'video_pull_failed');
-    } finally {
-      clearTimeout(timeout);
-      this.downloads.delete(controller);
-    }
+    const bytes = await downloadVideo(
+      publish.videoUrl!,
+      { maxBytes: this.options.download.maxBytes, timeoutMs: this.options.download.timeoutMs, signal: controller.signal },
+      (total) => {
+        publish.downloadedBytes = total;
+      },
+    );
+    this.downloads.delete(controller);
+    // The post may have failed meanwhile (authorization removed); then the bytes no longer matter.
+    if (publish.status !== 'PROCESSING_DOWNLOAD') return;
+    if (bytes) this.bytesComplete(publish, bytes);
+    else this.failPublish(publish, 'video_pull_failed');
   }
 
   /** All bytes are in: decide the outcome now (media checks or a forced reason), apply it when processing ends. */

@@ -83,3 +83,8 @@ export {
   postStatusSchema,
   type PostTargetInput,
 } from './posting/schemas.js';
+export { allJobs } from './jobs/registry.js';
+export { startJobWorker, installJobQueue, type JobWorker } from './jobs/queue.js';
+export { receiveTikTokWebhook, type WebhookDelivery, type WebhookResult } from './posting/webhooks.js';
+export { sweepPosts } from './posting/workers.js';
+export { createVideoUrlPolicy, videoUrlPolicyFromEnv, type VideoUrlPolicy } from './video/index.js';

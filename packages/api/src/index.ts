@@ -67,7 +67,7 @@ export {
   taskListSchema,
 } from './tasks/schemas.js';
 export { extractVideoOutput } from './tasks/video-output.js';
-export { toContractPostStatus } from './tasks/post-status.js';
+export { toContractPostStatus } from './posting/view.js';
 export { PLANS, planTask } from './tasks/planning.js';
 export { defaultSettings, DEFAULT_TIKTOK_SCOPES, type AppSettings } from './settings.js';
 export { getAccessToken, type AccessToken } from './accounts/access-token.js';

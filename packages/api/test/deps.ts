@@ -25,6 +25,8 @@ export function tikTokClientFor(emulator: TikTokEmulator | undefined): TikTokCli
     allowInsecureRequests: true,
     // Tests must not wait through real backoff; the API's own retry rules are tested with these off.
     retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    // The emulator's `timeout` fault holds a request open; tests should not wait TikTok's 30 s for it.
+    timeoutMs: 1_500,
   });
 }
 

@@ -13,6 +13,8 @@ let seeds = 0;
 
 export interface PostingWorld {
   deps: AppDeps;
+  /** The test database's URL, for a second pool standing in for another process. */
+  databaseUrl: string;
   emulator: TikTokEmulator;
   /** A user with an instance, a connected default account and a completed task whose video is the sample. */
   creator(options?: { video?: FixtureVideoName; label?: string }): Promise<Awaited<ReturnType<typeof seedCreator>>>;
@@ -65,6 +67,7 @@ export function usePostingWorld(
     options.settings?.(deps.settings);
     world = {
       deps,
+      databaseUrl: database().url,
       emulator,
       creator: ({ video = 'sample', label = 'creator' } = {}) => seedCreator(deps, emulator, host().urlOf(video), label),
       videoUrl: (name) => host().urlOf(name),

@@ -4,7 +4,7 @@ import { type AnyJobRegistration, defineJob, register } from '../jobs/queue.js';
 import { getAccessToken } from './access-token.js';
 
 /** Every minute: renew access tokens about to expire, so a post never waits on a refresh (and rarely meets an expired one). */
-export const refreshExpiringTokensJob = defineJob('tiktok.refresh-expiring-tokens', z.object({}).loose());
+export const refreshExpiringTokensJob = defineJob('tiktok:refresh-expiring-tokens', z.object({}).loose());
 
 export interface RefreshReport {
   refreshed: number;

@@ -18,7 +18,9 @@ export interface JobDefinition<TPayload> {
   payload: z.ZodType<TPayload>;
 }
 
+/** Job names are graphile-worker task identifiers (letters, digits, `_`, `-`, `:`, `/`): e.g. `post:publish`. */
 export function defineJob<TPayload>(name: string, payload: z.ZodType<TPayload>): JobDefinition<TPayload> {
+  if (!/^[_a-zA-Z][\w:/-]*$/.test(name)) throw new Error(`"${name}" is not a valid job name`);
   return { name, payload };
 }
 

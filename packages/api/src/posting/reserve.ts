@@ -14,6 +14,12 @@ export interface ReservationRequest {
   explicitKey: boolean;
 }
 
+function outcomeStillUnknown() {
+  return appError('POST_OUTCOME_UNKNOWN', 'An earlier attempt to post this task to this account may have reached TikTok.', {
+    hint: 'Check the TikTok profile first. To post again anyway, send a new idempotencyKey.',
+  });
+}
+
 /** Everything a new attempt resets on a row reused after a failure. */
 function freshAttempt(request: ReservationRequest) {
   return {
@@ -76,6 +82,7 @@ export async function reservePost(deps: Pick<AppDeps, 'db' | 'clock'>, request: 
       .executeTakeFirstOrThrow();
     const sameRequest = existing.idempotency_key === request.values.idempotency_key;
     const endedWithoutPosting = existing.status === 'FAILED' || existing.status === 'CANCELLED';
+    if (sameRequest && existing.status === 'UNKNOWN') throw outcomeStillUnknown();
     if (sameRequest && (request.explicitKey || !endedWithoutPosting)) {
       if (existing.request_fingerprint !== request.values.request_fingerprint) {
         throw appError('ALREADY_POSTED', 'This idempotency key was already used for a post with other parameters.', {
@@ -95,9 +102,7 @@ export async function reservePost(deps: Pick<AppDeps, 'db' | 'clock'>, request: 
     }
     switch (existing.status) {
       case 'UNKNOWN':
-        throw appError('POST_OUTCOME_UNKNOWN', 'An earlier attempt to post this task to this account may have reached TikTok.', {
-          hint: 'Check the TikTok profile first. To post again anyway, send a new idempotencyKey.',
-        });
+        throw outcomeStillUnknown();
       case 'PUBLISHED':
       case 'SENT_TO_INBOX':
         throw appError('ALREADY_POSTED', 'This task has already been posted to this TikTok account.', {

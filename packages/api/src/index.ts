@@ -67,7 +67,7 @@ export {
   taskListSchema,
 } from './tasks/schemas.js';
 export { extractVideoOutput } from './tasks/video-output.js';
-export { toContractPostStatus } from './tasks/post-status.js';
+export { toContractPostStatus } from './posting/view.js';
 export { PLANS, planTask } from './tasks/planning.js';
 export { defaultSettings, DEFAULT_TIKTOK_SCOPES, type AppSettings } from './settings.js';
 export { getAccessToken, type AccessToken } from './accounts/access-token.js';
@@ -83,3 +83,8 @@ export {
   postStatusSchema,
   type PostTargetInput,
 } from './posting/schemas.js';
+export { allJobs } from './jobs/registry.js';
+export { startJobWorker, installJobQueue, type JobWorker } from './jobs/queue.js';
+export { receiveTikTokWebhook, type WebhookDelivery, type WebhookResult } from './posting/webhooks.js';
+export { sweepPosts } from './posting/workers.js';
+export { createVideoUrlPolicy, videoUrlPolicyFromEnv, type VideoUrlPolicy } from './video/index.js';

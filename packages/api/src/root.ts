@@ -1,10 +1,11 @@
 import { accountProcedures } from './accounts/router.js';
+import { postingProcedures } from './posting/router.js';
 import { tasksRouter } from './tasks/router.js';
 import { createCallerFactory, router } from './trpc.js';
 
 export const appRouter = router({
   tasks: tasksRouter,
-  tiktok: router({ ...accountProcedures }),
+  tiktok: router({ ...accountProcedures, ...postingProcedures }),
 });
 
 export type AppRouter = typeof appRouter;

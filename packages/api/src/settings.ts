@@ -1,3 +1,5 @@
+import type { VideoUrlPolicy } from './video/policy.js';
+
 /** Tunables of the API's behaviour, with TikTok's numbers as defaults; the server fills them from its config. */
 export interface AppSettings {
   tiktok: {
@@ -14,11 +16,27 @@ export interface AppSettings {
     /** TikTok's rate-limit window; shortened only in load tests, together with the emulator's. */
     rateLimitWindowMs: number;
   };
+  posting: {
+    /** Scheduled posts may be at most this far ahead. */
+    maxScheduleAheadMs: number;
+    /** A post still processing this long after its init is given up on (FAILED, processing_timeout). */
+    processingDeadlineMs: number;
+    /** How long a published public post is watched for its public id (TikTok's moderation). */
+    moderationWatchMs: number;
+    /** One worker's claim on a post it is publishing or uploading; after it, another may take over. */
+    leaseMs: number;
+    /** tiktok.status asks TikTok again only when the last check is older than this. */
+    minStatusIntervalMs: number;
+    /** A reservation left this long without an init (its process died) is published by the sweeper. */
+    orphanedReservationMs: number;
+  };
+  /** Which video URLs may go to TikTok, and how they are read. */
+  video: VideoUrlPolicy;
 }
 
 export const DEFAULT_TIKTOK_SCOPES = ['user.info.basic', 'user.info.profile', 'video.publish', 'video.upload'] as const;
 
-export function defaultSettings(): AppSettings {
+export function defaultSettings(video: VideoUrlPolicy): AppSettings {
   return {
     tiktok: {
       scopes: DEFAULT_TIKTOK_SCOPES,
@@ -28,5 +46,14 @@ export function defaultSettings(): AppSettings {
       connectStateTtlMs: 10 * 60_000,
       rateLimitWindowMs: 60_000,
     },
+    posting: {
+      maxScheduleAheadMs: 30 * 24 * 3_600_000,
+      processingDeadlineMs: 2 * 3_600_000,
+      moderationWatchMs: 48 * 3_600_000,
+      leaseMs: 2 * 60_000,
+      minStatusIntervalMs: 3_000,
+      orphanedReservationMs: 60_000,
+    },
+    video,
   };
 }

@@ -6,6 +6,7 @@ import { createTokenCodec } from '../src/crypto/token-codec.js';
 import { generateFernetKey } from '../src/crypto/fernet.js';
 import { type AppDeps, systemClock } from '../src/deps.js';
 import { defaultSettings } from '../src/settings.js';
+import { createVideoUrlPolicy } from '../src/video/policy.js';
 import type { Context, Session } from '../src/trpc.js';
 
 // Dependencies for tests: the test's own database, a fresh encryption key, and a TikTok client pointed at the
@@ -24,7 +25,14 @@ export function tikTokClientFor(emulator: TikTokEmulator | undefined): TikTokCli
     allowInsecureRequests: true,
     // Tests must not wait through real backoff; the API's own retry rules are tested with these off.
     retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    // The emulator's `timeout` fault holds a request open; tests should not wait TikTok's 30 s for it.
+    timeoutMs: 1_500,
   });
+}
+
+/** Videos served by a test's own server on 127.0.0.1 (and nothing else) may be posted. */
+export function testVideoPolicy(prefix = 'http://127.0.0.1/') {
+  return createVideoUrlPolicy({ allowedPrefixes: [prefix], allowHttp: true, privateAddressAllowList: ['127.0.0.1'] });
 }
 
 export function testDeps(db: Kysely<Database>, overrides: Partial<AppDeps> & { emulator?: TikTokEmulator } = {}): AppDeps {
@@ -35,7 +43,7 @@ export function testDeps(db: Kysely<Database>, overrides: Partial<AppDeps> & { e
     clock,
     tiktok: tikTokClientFor(emulator),
     tokens: createTokenCodec({ keys: [generateFernetKey()], clock }),
-    settings: defaultSettings(),
+    settings: defaultSettings(testVideoPolicy()),
     ...rest,
   };
 }

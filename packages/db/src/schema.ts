@@ -149,8 +149,15 @@ export interface TikTokPostsTable {
   next_check_at: NullableTimestamp;
   last_checked_at: NullableTimestamp;
   check_deadline_at: NullableTimestamp;
+  /** Set just before the init is sent: from then on the post may exist at TikTok. */
   initiated_at: NullableTimestamp;
   finished_at: NullableTimestamp;
+  /** While in the future, one worker is publishing (or uploading) this post; others keep off. */
+  lease_until: NullableTimestamp;
+  upload_url_encrypted: string | null;
+  upload_chunk_size: number | null;
+  video_size_bytes: number | null;
+  upload_completed_at: NullableTimestamp;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -175,6 +182,16 @@ export interface TikTokApiCallsTable {
   called_at: CreatedAt;
 }
 
+export interface TikTokWebhookEventsTable {
+  event_key: string;
+  event: string;
+  user_open_id: string | null;
+  publish_id: string | null;
+  payload: Json;
+  outcome: string | null;
+  received_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   instances: InstancesTable;
@@ -184,6 +201,7 @@ export interface Database {
   tiktok_posts: TikTokPostsTable;
   tiktok_oauth_states: TikTokOAuthStatesTable;
   tiktok_api_calls: TikTokApiCallsTable;
+  tiktok_webhook_events: TikTokWebhookEventsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { defineJob } from '../jobs/queue.js';
+import { type AnyJobRegistration, defineJob, register } from '../jobs/queue.js';
 import { getAccessToken } from './access-token.js';
 
 /** Every minute: renew access tokens about to expire, so a post never waits on a refresh (and rarely meets an expired one). */
-export const refreshExpiringTokensJob = defineJob('tiktok.refresh-expiring-tokens', z.object({}).loose());
+export const refreshExpiringTokensJob = defineJob('tiktok:refresh-expiring-tokens', z.object({}).loose());
 
 export interface RefreshReport {
   refreshed: number;
@@ -32,4 +32,9 @@ export async function refreshExpiringTokens(deps: Pick<AppDeps, 'db' | 'clock' |
     }
   }
   return report;
+}
+
+/** The account jobs for a worker: the minute refresher. */
+export function accountJobs(deps: Pick<AppDeps, 'db' | 'clock' | 'tiktok' | 'tokens' | 'settings'>): AnyJobRegistration[] {
+  return [register(refreshExpiringTokensJob, async () => void (await refreshExpiringTokens(deps)), '* * * * *')];
 }

@@ -18,7 +18,9 @@ export interface JobDefinition<TPayload> {
   payload: z.ZodType<TPayload>;
 }
 
+/** Job names are graphile-worker task identifiers (letters, digits, `_`, `-`, `:`, `/`): e.g. `post:publish`. */
 export function defineJob<TPayload>(name: string, payload: z.ZodType<TPayload>): JobDefinition<TPayload> {
+  if (!/^[_a-zA-Z][\w:/-]*$/.test(name)) throw new Error(`"${name}" is not a valid job name`);
   return { name, payload };
 }
 
@@ -65,6 +67,10 @@ export interface JobRegistration<TPayload = never> {
   every?: string;
 }
 
+// Registrations differ in payload type; each is checked against its own schema before its handler runs.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyJobRegistration = JobRegistration<any>;
+
 export function register<TPayload>(
   job: JobDefinition<TPayload>,
   handle: JobHandler<TPayload>,
@@ -75,9 +81,7 @@ export function register<TPayload>(
 
 export interface JobWorkerOptions {
   pool: pg.Pool;
-  // Registrations differ in payload type; each is checked against its own schema before its handler runs.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  jobs: JobRegistration<any>[];
+  jobs: AnyJobRegistration[];
   concurrency?: number;
   /** How often to look for jobs whose time has come when no notification arrives (ms). */
   pollIntervalMs?: number;

@@ -15,9 +15,13 @@ export const postInputSchema = z.object({
   title: z.string().max(MAX_TITLE_LENGTH),
   /** Must be one of the creator's current privacy options (tiktok.creatorInfo); there is no default. */
   privacyLevel: z.enum(PRIVACY_LEVELS),
-  disableComment: z.boolean().default(false),
-  disableDuet: z.boolean().default(false),
-  disableStitch: z.boolean().default(false),
+  /**
+   * Interactions are off unless turned on, as TikTok's Content Sharing Guidelines ask of posting pages; turning one
+   * on that the creator has disabled is refused (INTERACTION_DISABLED).
+   */
+  disableComment: z.boolean().default(true),
+  disableDuet: z.boolean().default(true),
+  disableStitch: z.boolean().default(true),
   /** Which frame (ms from the start) becomes the cover. */
   videoCoverTimestampMs: z.number().int().min(0).max(3_600_000).optional(),
   /** "Branded content": a paid partnership; cannot be private. */

@@ -356,12 +356,22 @@ describe('tasks.detail: the tiktok field', () => {
     expect(detail.tiktok?.status).toBe('PROCESSING');
   });
 
-  it('shows a post whose outcome is being checked (UNKNOWN) as PROCESSING', async () => {
+  it('shows a post whose outcome is unknown (UNKNOWN) as FAILED with reason outcome_unknown, as tiktok.status does', async () => {
     const task = await insertTask(db, owner.instance.id);
     const account = await insertAccount(db, owner.instance.id);
     await insertPost(db, { taskId: task.id, accountId: account.id, requestedBy: owner.user.id, status: 'UNKNOWN' });
     const detail = await callerFor(db, owner.user.id).tasks.detail({ taskId: task.id });
-    expect(detail.tiktok?.status).toBe('PROCESSING');
+    expect(detail.tiktok).toMatchObject({ status: 'FAILED', failReason: 'outcome_unknown' });
+  });
+
+  it('shows a task posted before Reelpost from its tiktok_* columns', async () => {
+    const task = await insertTask(db, owner.instance.id, {
+      tiktok_post_status: 'PUBLISHED',
+      tiktok_publish_id: 'v_pub_legacy',
+      tiktok_post_url: 'https://www.tiktok.com/@someone/video/1',
+    });
+    const detail = await callerFor(db, owner.user.id).tasks.detail({ taskId: task.id });
+    expect(detail.tiktok).toMatchObject({ postId: null, status: 'PUBLISHED', publishId: 'v_pub_legacy', publicUrl: 'https://www.tiktok.com/@someone/video/1' });
   });
 
   it('gives the scheduled time of a scheduled post', async () => {

@@ -122,8 +122,9 @@ export const taskOutputSchema = z.object({
 });
 
 export const tiktokPostSummarySchema = z.object({
-  postId: z.uuid(),
-  accountId: z.uuid(),
+  /** Null only for a task posted before Reelpost, known from its tiktok_* columns alone. */
+  postId: z.uuid().nullable(),
+  accountId: z.uuid().nullable(),
   status: contractPostStatusSchema,
   publishId: z.string().nullable(),
   publicUrl: z.string().nullable(),

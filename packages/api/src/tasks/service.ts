@@ -9,8 +9,8 @@ import { normaliseExecutionSteps, toExecutionLogs } from './execution-logs.js';
 import { withFiniteNumbers } from './loose-json.js';
 import { toAttachedMedia } from './media.js';
 import { planTask } from './planning.js';
-import { toContractPostStatus } from './post-status.js';
-import type { TaskDetail, TaskList, TaskListInput } from './schemas.js';
+import { toContractPostStatus } from '../posting/view.js';
+import { contractPostStatusSchema, type TaskDetail, type TaskList, type TaskListInput } from './schemas.js';
 import { extractVideoOutput } from './video-output.js';
 
 /**
@@ -36,6 +36,11 @@ export function selectTaskDetail(db: Kysely<Database>, taskId: string) {
       't.completed_at',
       't.created_at',
       't.updated_at',
+      't.tiktok_post_status',
+      't.tiktok_publish_id',
+      't.tiktok_post_url',
+      't.tiktok_fail_reason',
+      't.scheduled_post_time',
     ])
     .select((eb) => [
       // A scalar subquery rather than a join: the same index lookup, and less for the planner to weigh.
@@ -102,16 +107,44 @@ export async function getTaskDetail({ db }: Pick<AppDeps, 'db'>, session: Sessio
       data: withFiniteNumbers(row.output_data),
     },
     // Timestamps nested in JSON arrive as ISO strings.
-    tiktok: post && {
-      postId: post.id,
-      accountId: post.account_id,
-      status: toContractPostStatus(post.status),
-      publishId: post.publish_id,
-      publicUrl: post.public_url,
-      failReason: post.fail_reason,
-      scheduledAt: post.scheduled_at === null ? null : new Date(post.scheduled_at),
-      updatedAt: new Date(post.updated_at),
-    },
+    tiktok: post
+      ? {
+          postId: post.id,
+          accountId: post.account_id,
+          status: toContractPostStatus(post.status),
+          publishId: post.publish_id,
+          publicUrl: post.public_url,
+          failReason: post.fail_reason ?? (post.status === 'UNKNOWN' ? 'outcome_unknown' : null),
+          scheduledAt: post.scheduled_at === null ? null : new Date(post.scheduled_at),
+          updatedAt: new Date(post.updated_at),
+        }
+      : legacyPost(row),
+  };
+}
+
+/**
+ * Tasks posted by the backend before Reelpost have only the tiktok_* columns, no post row: show what they say.
+ * The status is kept only when it is one of the contract's.
+ */
+function legacyPost(row: {
+  tiktok_post_status: string | null;
+  tiktok_publish_id: string | null;
+  tiktok_post_url: string | null;
+  tiktok_fail_reason: string | null;
+  scheduled_post_time: Date | null;
+  updated_at: Date;
+}): TaskDetail['tiktok'] {
+  const status = contractPostStatusSchema.safeParse(row.tiktok_post_status);
+  if (!status.success) return null;
+  return {
+    postId: null,
+    accountId: null,
+    status: status.data,
+    publishId: row.tiktok_publish_id,
+    publicUrl: row.tiktok_post_url,
+    failReason: row.tiktok_fail_reason,
+    scheduledAt: row.scheduled_post_time,
+    updatedAt: row.updated_at,
   };
 }
 

@@ -1,0 +1,134 @@
+import { createDatabase } from '@reelpost/db';
+import { describe, expect, it } from 'vitest';
+import { contextFor, sessionFor } from '../../test/deps.js';
+import { usePostingWorld } from '../../test/posting-world.js';
+import { AppError } from '../errors.js';
+import { createCaller } from '../root.js';
+import { sweepPosts } from './workers.js';
+
+const world = usePostingWorld();
+
+const basePost = { title: 'Made by an agent #ai', privacyLevel: 'SELF_ONLY' as const };
+
+async function postsOf(taskId: string) {
+  return world().deps.db.selectFrom('tiktok_posts').selectAll().where('task_id', '=', taskId).execute();
+}
+
+describe('exactly once toward TikTok', () => {
+  it('50 concurrent identical posts from two processes: one init, one row, all answered with the same post', async () => {
+    const { task, user } = await world().creator();
+    // A second pool stands for a second server process.
+    const other = createDatabase({ url: world().databaseUrl, max: 10 });
+    try {
+      const callers = [
+        createCaller(contextFor(world().deps, sessionFor(user.id))),
+        createCaller(contextFor({ ...world().deps, db: other.db }, sessionFor(user.id))),
+      ];
+      const answers = await Promise.allSettled(
+        Array.from({ length: 50 }, (_, i) => callers[i % 2]!.tiktok.post({ taskId: task.id, ...basePost })),
+      );
+      const rejected = answers.filter((answer) => answer.status === 'rejected');
+      expect(rejected).toEqual([]);
+      const postIds = new Set(answers.map((answer) => (answer as PromiseFulfilledResult<{ postId: string }>).value.postId));
+      expect(postIds.size).toBe(1);
+      expect(await world().emulator.calls({ endpoint: 'video.init' })).toBe(1);
+      expect(await postsOf(task.id)).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('concurrent posts with different parameters: one wins, the others get 409, none a 500', async () => {
+    const { task, caller } = await world().creator();
+    const answers = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => caller.tiktok.post({ taskId: task.id, ...basePost, title: `variant ${i}` })),
+    );
+    const fulfilled = answers.filter((answer) => answer.status === 'fulfilled');
+    const rejected = answers.filter((answer): answer is PromiseRejectedResult => answer.status === 'rejected');
+    expect(fulfilled).toHaveLength(1);
+    for (const { reason } of rejected) {
+      expect(reason).toBeInstanceOf(AppError);
+      expect(['POST_IN_PROGRESS', 'ALREADY_POSTED']).toContain((reason as AppError).appCode);
+    }
+    expect(await world().emulator.calls({ endpoint: 'video.init' })).toBe(1);
+  });
+
+  it('repeating a request with the same idempotency key returns the same post', async () => {
+    const { task, caller } = await world().creator();
+    const first = await caller.tiktok.post({ taskId: task.id, ...basePost, idempotencyKey: 'key-0001-abc' });
+    const again = await caller.tiktok.post({ taskId: task.id, ...basePost, idempotencyKey: 'key-0001-abc' });
+    expect(again.postId).toBe(first.postId);
+    expect(await world().emulator.calls({ endpoint: 'video.init' })).toBe(1);
+  });
+
+  it('refuses a different post once the first is published: 409 ALREADY_POSTED', async () => {
+    const { task, caller } = await world().creator();
+    await caller.tiktok.post({ taskId: task.id, ...basePost });
+    await world().emulator.advance(60_000);
+    await caller.tiktok.status({ taskId: task.id });
+    await expect(caller.tiktok.post({ taskId: task.id, ...basePost, title: 'another' })).rejects.toMatchObject({ appCode: 'ALREADY_POSTED' });
+  });
+
+  it('lets a failed post be tried again', async () => {
+    const { task, caller } = await world().creator();
+    await world().emulator.failNextPublish('video_pull_failed');
+    await caller.tiktok.post({ taskId: task.id, ...basePost });
+    await world().emulator.advance(60_000);
+    expect(await caller.tiktok.status({ taskId: task.id })).toMatchObject({ status: 'FAILED', failReason: 'video_pull_failed' });
+
+    const retried = await caller.tiktok.post({ taskId: task.id, ...basePost });
+    expect(retried.status).toBe('PROCESSING');
+    expect(await world().emulator.calls({ endpoint: 'video.init' })).toBe(2);
+    expect(await postsOf(task.id)).toHaveLength(1);
+  });
+});
+
+describe('an init whose outcome is unknown', () => {
+  it('is never sent again: the caller hears POST_OUTCOME_UNKNOWN, and repeats get the same answer', async () => {
+    const { task, caller } = await world().creator();
+    await world().emulator.failNext('video.init', 'drop-after-commit');
+
+    await expect(caller.tiktok.post({ taskId: task.id, ...basePost })).rejects.toMatchObject({ appCode: 'POST_OUTCOME_UNKNOWN' });
+    await expect(caller.tiktok.post({ taskId: task.id, ...basePost })).rejects.toMatchObject({ appCode: 'POST_OUTCOME_UNKNOWN' });
+    expect(await world().emulator.calls({ endpoint: 'video.init' })).toBe(1);
+    expect(await caller.tiktok.status({ taskId: task.id })).toMatchObject({ status: 'FAILED', outcomeUnknown: true, failReason: 'outcome_unknown' });
+  });
+
+  it('is sent again only when the caller asks with a new idempotency key', async () => {
+    const { task, caller } = await world().creator();
+    await world().emulator.failNext('video.init', 'timeout');
+    await expect(caller.tiktok.post({ taskId: task.id, ...basePost })).rejects.toMatchObject({ appCode: 'POST_OUTCOME_UNKNOWN' });
+
+    const retried = await caller.tiktok.post({ taskId: task.id, ...basePost, idempotencyKey: 'second-try-after-unknown' });
+    expect(retried.status).toBe('PROCESSING');
+    expect(await world().emulator.calls({ endpoint: 'video.init' })).toBe(2);
+  });
+
+  it('after a crash between sending and recording, becomes UNKNOWN at the next sweep instead of being re-sent', async () => {
+    const { task, caller, user } = await world().creator();
+    const { deps } = world();
+    // The state a process leaves when it dies right after sending the init: initiated, no publish_id, lease lapsed.
+    const [post] = await deps.db
+      .insertInto('tiktok_posts')
+      .values({
+        task_id: task.id,
+        account_id: (await caller.tiktok.accounts())[0]!.id,
+        requested_by: user.id,
+        idempotency_key: 'crashed-mid-init',
+        request_fingerprint: 'x',
+        mode: 'direct',
+        status: 'RESERVED',
+        post_info: JSON.stringify({ title: 't', privacyLevel: 'SELF_ONLY' }),
+        video_url: world().videoUrl('sample'),
+        privacy_level: 'SELF_ONLY',
+        initiated_at: new Date(Date.now() - 300_000),
+        lease_until: new Date(Date.now() - 1_000),
+      })
+      .returningAll()
+      .execute();
+
+    expect(await sweepPosts(deps)).toMatchObject({ lostInits: 1, orphanedReservations: 0 });
+    expect(await caller.tiktok.status({ taskId: task.id })).toMatchObject({ postId: post!.id, status: 'FAILED', outcomeUnknown: true });
+    expect(await world().emulator.calls({ endpoint: 'video.init' })).toBe(0);
+  });
+});

@@ -1,0 +1,315 @@
+import type { TikTokPost } from '@reelpost/db';
+import { isTikTokError, type TikTokError, type TikTokPostInfo } from '@reelpost/tiktok';
+import { sql } from 'kysely';
+import { getAccessToken } from '../accounts/access-token.js';
+import { queryCreatorInfo, spendTikTokCall } from '../accounts/service.js';
+import type { AccountRow } from '../accounts/views.js';
+import { ACCOUNT_COLUMNS } from '../accounts/views.js';
+import type { AppDeps } from '../deps.js';
+import { AppError, appError } from '../errors.js';
+import { enqueueJob } from '../jobs/queue.js';
+import { extractVideoOutput } from '../tasks/video-output.js';
+import { tikTokAppError } from '../tiktok/errors.js';
+import { probeVideoUrl } from '../video/probe.js';
+import { checkAgainstCreatorInfo } from './creator-checks.js';
+import { checkPostStatusJob, statusJobKey, uploadPostJob, uploadJobKey } from './job-definitions.js';
+import { mirrorLatestPostToTask } from './mirror.js';
+
+export type PostingDeps = Pick<AppDeps, 'db' | 'clock' | 'tiktok' | 'tokens' | 'settings'>;
+
+/**
+ * Who asked: a person waiting on the request (errors go back to them and a refused post leaves no trace), or a job
+ * (a scheduled post firing, a sweep finishing an orphaned one), where the outcome is recorded on the post.
+ */
+export type PublishCaller = 'request' | 'job';
+
+export type PublishOutcome =
+  | { kind: 'sent'; post: TikTokPost }
+  /** Another worker holds the post, or it is no longer waiting to be sent. */
+  | { kind: 'skipped'; post: TikTokPost | undefined }
+  /** Nothing reached TikTok and it is worth trying again later (jobs only). */
+  | { kind: 'retry_later'; afterMs: number; post: TikTokPost };
+
+/** The AppErrors after which the same post may succeed later, unchanged. */
+const TRANSIENT = new Set(['RATE_LIMITED', 'TIKTOK_UNAVAILABLE', 'VIDEO_URL_UNREACHABLE']);
+
+function postInfoOf(post: TikTokPost): TikTokPostInfo {
+  return post.post_info as unknown as TikTokPostInfo;
+}
+
+async function claim(deps: PostingDeps, postId: string): Promise<TikTokPost | undefined> {
+  return deps.db
+    .updateTable('tiktok_posts')
+    .set({
+      lease_until: sql<Date>`now() + ${sql.lit(`${deps.settings.posting.leaseMs} milliseconds`)}::interval`,
+      attempts: sql<number>`attempts + 1`,
+      updated_at: deps.clock.now(),
+    })
+    .where('id', '=', postId)
+    .where('status', '=', 'RESERVED')
+    .where('initiated_at', 'is', null)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', sql<Date>`now()`)]))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+async function loadAccount(deps: PostingDeps, accountId: string): Promise<AccountRow> {
+  return deps.db.selectFrom('instance_tiktok_credentials').select(ACCOUNT_COLUMNS).where('id', '=', accountId).executeTakeFirstOrThrow();
+}
+
+async function videoDurationOf(deps: PostingDeps, taskId: string): Promise<number | null> {
+  const task = await deps.db.selectFrom('instance_tasks').select('output_data').where('id', '=', taskId).executeTakeFirst();
+  return extractVideoOutput(task?.output_data)?.durationSeconds ?? null;
+}
+
+/** A refusal before anything reached TikTok: a request's reservation disappears, a job's post records why. */
+async function refuse(deps: PostingDeps, post: TikTokPost, caller: PublishCaller, error: unknown): Promise<PublishOutcome> {
+  const release = () =>
+    deps.db
+      .updateTable('tiktok_posts')
+      .set({ lease_until: null, initiated_at: null, updated_at: deps.clock.now() })
+      .where('id', '=', post.id)
+      .execute();
+  if (!(error instanceof AppError)) {
+    // Our own failure (the database, a bug): nothing reached TikTok; let the job retry or the request report it.
+    await release();
+    throw error;
+  }
+  const appCode = error.appCode;
+  if (caller === 'job' && TRANSIENT.has(appCode)) {
+    await release();
+    return { kind: 'retry_later', afterMs: error.cause.extra.retryAfterMs ?? 30_000, post };
+  }
+  await deps.db.transaction().execute(async (trx) => {
+    if (caller === 'request') {
+      await trx.deleteFrom('tiktok_posts').where('id', '=', post.id).execute();
+    } else {
+      await trx
+        .updateTable('tiktok_posts')
+        .set({
+          status: 'FAILED',
+          fail_reason: appCode.toLowerCase(),
+          error_code: appCode,
+          lease_until: null,
+          finished_at: deps.clock.now(),
+          updated_at: deps.clock.now(),
+        })
+        .where('id', '=', post.id)
+        .execute();
+    }
+    await mirrorLatestPostToTask(trx, post.task_id);
+  });
+  if (caller === 'request') throw error;
+  return { kind: 'skipped', post: undefined };
+}
+
+/** Marks the point of no return: from here the post may exist at TikTok, so it is never sent again by itself. */
+async function markInitiated(deps: PostingDeps, postId: string): Promise<void> {
+  await deps.db.updateTable('tiktok_posts').set({ initiated_at: deps.clock.now(), updated_at: deps.clock.now() }).where('id', '=', postId).execute();
+}
+
+async function recordAccepted(
+  deps: PostingDeps,
+  post: TikTokPost,
+  accepted: { publishId: string; source: 'PULL_FROM_URL' | 'FILE_UPLOAD'; uploadUrl?: string; chunkSize?: number; videoSize?: number },
+): Promise<TikTokPost> {
+  const now = deps.clock.now();
+  return deps.db.transaction().execute(async (trx) => {
+    const stored = await trx
+      .updateTable('tiktok_posts')
+      .set({
+        publish_id: accepted.publishId,
+        source: accepted.source,
+        status: 'PROCESSING',
+        tiktok_status: accepted.source === 'PULL_FROM_URL' ? 'PROCESSING_DOWNLOAD' : 'PROCESSING_UPLOAD',
+        lease_until: null,
+        next_check_at: new Date(now.getTime() + 2_000),
+        check_deadline_at: new Date(now.getTime() + deps.settings.posting.processingDeadlineMs),
+        upload_url_encrypted: accepted.uploadUrl ? deps.tokens.encrypt(accepted.uploadUrl) : null,
+        upload_chunk_size: accepted.chunkSize ?? null,
+        video_size_bytes: accepted.videoSize ?? null,
+        updated_at: now,
+      })
+      .where('id', '=', post.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await trx.updateTable('instance_tiktok_credentials').set({ last_used_at: now }).where('id', '=', post.account_id).execute();
+    await mirrorLatestPostToTask(trx, post.task_id);
+    await enqueueJob(trx, checkPostStatusJob, { postId: post.id }, { runAt: stored.next_check_at ?? now, jobKey: statusJobKey(post.id) });
+    if (accepted.source === 'FILE_UPLOAD') await enqueueJob(trx, uploadPostJob, { postId: post.id }, { jobKey: uploadJobKey(post.id) });
+    return stored;
+  });
+}
+
+/** TikTok refused the init outright (nothing was created): the post failed with TikTok's code. */
+async function recordRefusedByTikTok(deps: PostingDeps, post: TikTokPost, error: TikTokError): Promise<TikTokPost> {
+  return deps.db.transaction().execute(async (trx) => {
+    const stored = await trx
+      .updateTable('tiktok_posts')
+      .set({
+        status: 'FAILED',
+        fail_reason: error.code,
+        error_code: error.code,
+        error_log_id: error.logId ?? null,
+        lease_until: null,
+        finished_at: deps.clock.now(),
+        updated_at: deps.clock.now(),
+      })
+      .where('id', '=', post.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await mirrorLatestPostToTask(trx, post.task_id);
+    return stored;
+  });
+}
+
+/** The init may have reached TikTok: never sent again by itself; the caller is told plainly. */
+async function recordOutcomeUnknown(deps: PostingDeps, post: TikTokPost, error: TikTokError): Promise<TikTokPost> {
+  return deps.db.transaction().execute(async (trx) => {
+    const stored = await trx
+      .updateTable('tiktok_posts')
+      .set({
+        status: 'UNKNOWN',
+        fail_reason: 'outcome_unknown',
+        error_code: error.code,
+        error_log_id: error.logId ?? null,
+        lease_until: null,
+        updated_at: deps.clock.now(),
+      })
+      .where('id', '=', post.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await mirrorLatestPostToTask(trx, post.task_id);
+    return stored;
+  });
+}
+
+function outcomeUnknownError(error: TikTokError): AppError {
+  return appError('POST_OUTCOME_UNKNOWN', 'We sent the post to TikTok but could not confirm that it arrived.', {
+    hint: 'Check the TikTok profile before posting again. To try again anyway, post with a new idempotencyKey.',
+    tiktok: { code: error.code, logId: error.logId ?? null },
+  });
+}
+
+async function init(deps: PostingDeps, accessToken: string, post: TikTokPost, source: Parameters<AppDeps['tiktok']['initDirectPost']>[1]['source']) {
+  return post.mode === 'inbox'
+    ? deps.tiktok.initInboxUpload(accessToken, { source })
+    : deps.tiktok.initDirectPost(accessToken, { postInfo: postInfoOf(post), source });
+}
+
+/**
+ * Steps 6–8 of posting, for a reserved post: a fresh token and creator info (can this creator post this, now?),
+ * then the init — PULL_FROM_URL, falling back to FILE_UPLOAD when TikTok has not verified the URL's domain — and
+ * the publish_id stored the moment it is known. The post is claimed first (a lease), so one worker sends it; an
+ * init that may have reached TikTok is never sent again.
+ */
+export async function publishPost(deps: PostingDeps, postId: string, caller: PublishCaller): Promise<PublishOutcome> {
+  const post = await claim(deps, postId);
+  if (!post) {
+    return { kind: 'skipped', post: await deps.db.selectFrom('tiktok_posts').selectAll().where('id', '=', postId).executeTakeFirst() };
+  }
+  let accessToken: string;
+  try {
+    const account = await loadAccount(deps, post.account_id);
+    const creator = await queryCreatorInfo(deps, account);
+    const info = postInfoOf(post);
+    checkAgainstCreatorInfo(
+      {
+        privacyLevel: post.privacy_level,
+        disableComment: info.disableComment ?? false,
+        disableDuet: info.disableDuet ?? false,
+        disableStitch: info.disableStitch ?? false,
+        brandContentToggle: info.brandContentToggle ?? false,
+        videoDurationSeconds: await videoDurationOf(deps, post.task_id),
+      },
+      creator,
+    );
+    accessToken = (await getAccessToken(deps, post.account_id)).accessToken;
+    await spendTikTokCall(deps, post.account_id, 'init');
+  } catch (error) {
+    return refuse(deps, post, caller, error);
+  }
+
+  await markInitiated(deps, post.id);
+  try {
+    const accepted = await init(deps, accessToken, post, { source: 'PULL_FROM_URL', videoUrl: post.video_url });
+    return { kind: 'sent', post: await recordAccepted(deps, post, { publishId: accepted.publishId, source: 'PULL_FROM_URL' }) };
+  } catch (error) {
+    if (!isTikTokError(error)) throw error;
+    if (error.outcomeUnknown) {
+      const stored = await recordOutcomeUnknown(deps, post, error);
+      if (caller === 'request') throw outcomeUnknownError(error);
+      return { kind: 'sent', post: stored };
+    }
+    if (error.code === 'url_ownership_unverified') return uploadInstead(deps, post, accessToken, caller);
+    return failOnTikTokRefusal(deps, post, caller, error);
+  }
+}
+
+/** TikTok said no in a way that created nothing: a passing refusal (a 429) is tried again, the rest fail the post. */
+async function failOnTikTokRefusal(deps: PostingDeps, post: TikTokPost, caller: PublishCaller, error: TikTokError): Promise<PublishOutcome> {
+  if (error.retryable) return refuse(deps, post, caller, tikTokAppError(error));
+  const stored = await recordRefusedByTikTok(deps, post, error);
+  if (caller === 'request') throw tikTokAppError(error);
+  return { kind: 'sent', post: stored };
+}
+
+/**
+ * TikTok will not pull from a URL whose domain the app has not verified; the video is then streamed to TikTok by
+ * us instead (FILE_UPLOAD). The first init created nothing, so a second one is safe.
+ */
+async function uploadInstead(deps: PostingDeps, post: TikTokPost, accessToken: string, caller: PublishCaller): Promise<PublishOutcome> {
+  let videoSize: number;
+  try {
+    const probe = await probeVideoUrl(post.video_url, deps.settings.video);
+    if (probe.sizeBytes === null) {
+      throw appError('VIDEO_URL_UNREACHABLE', 'The video’s host does not say how large the file is, so it cannot be uploaded in chunks.', {
+        hint: 'Serve the video with a Content-Length (or Content-Range) header, or from a domain TikTok has verified.',
+      });
+    }
+    videoSize = probe.sizeBytes;
+    await spendTikTokCall(deps, post.account_id, 'init');
+  } catch (error) {
+    const failed = await deps.db.transaction().execute(async (trx) => {
+      const stored = await trx
+        .updateTable('tiktok_posts')
+        .set({
+          status: 'FAILED',
+          fail_reason: 'upload_failed',
+          error_code: error instanceof AppError ? error.appCode : null,
+          lease_until: null,
+          finished_at: deps.clock.now(),
+          updated_at: deps.clock.now(),
+        })
+        .where('id', '=', post.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await mirrorLatestPostToTask(trx, post.task_id);
+      return stored;
+    });
+    if (caller === 'request') throw error;
+    return { kind: 'sent', post: failed };
+  }
+  try {
+    const accepted = await init(deps, accessToken, post, { source: 'FILE_UPLOAD', videoSize });
+    const plan = accepted.chunkPlan;
+    return {
+      kind: 'sent',
+      post: await recordAccepted(deps, post, {
+        publishId: accepted.publishId,
+        source: 'FILE_UPLOAD',
+        ...(accepted.uploadUrl !== undefined && { uploadUrl: accepted.uploadUrl }),
+        ...(plan && { chunkSize: plan.chunkSize }),
+        videoSize,
+      }),
+    };
+  } catch (error) {
+    if (!isTikTokError(error)) throw error;
+    if (error.outcomeUnknown) {
+      const stored = await recordOutcomeUnknown(deps, post, error);
+      if (caller === 'request') throw outcomeUnknownError(error);
+      return { kind: 'sent', post: stored };
+    }
+    return failOnTikTokRefusal(deps, post, caller, error);
+  }
+}

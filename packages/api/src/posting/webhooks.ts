@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { type TikTokWebhookEvent, TikTokWebhookError, verifyTikTokWebhook } from '@reelpost/tiktok';
+import type { AppDeps } from '../deps.js';
+import type { PostingDeps } from './publish.js';
+import { applyTikTokUpdate, type TikTokUpdate } from './transitions.js';
+
+export interface WebhookDelivery {
+  rawBody: string;
+  signatureHeader: string | null | undefined;
+}
+
+export type WebhookResult =
+  | { accepted: true; outcome: 'applied' | 'duplicate' | 'unmatched' | 'ignored' }
+  | { accepted: false; reason: string };
+
+/**
+ * TikTok's webhook: signature checked (HMAC of the raw body with the client secret, 5-minute tolerance), each
+ * delivery recorded once by the digest of its body — TikTok delivers at least once, so repeats change nothing —
+ * then applied to the post it names. Forged or stale deliveries are refused and change nothing.
+ */
+export async function receiveTikTokWebhook(
+  deps: PostingDeps & Pick<AppDeps, 'settings'>,
+  clientSecret: string,
+  delivery: WebhookDelivery,
+): Promise<WebhookResult> {
+  let event: TikTokWebhookEvent;
+  try {
+    event = verifyTikTokWebhook({
+      rawBody: delivery.rawBody,
+      signatureHeader: delivery.signatureHeader ?? '',
+      clientSecret,
+      now: deps.clock.now().getTime(),
+    });
+  } catch (error) {
+    if (error instanceof TikTokWebhookError) return { accepted: false, reason: error.code };
+    throw error;
+  }
+  const eventKey = createHash('sha256').update(delivery.rawBody).digest('hex');
+  const publishId = publishIdOf(event);
+  const recorded = await deps.db
+    .insertInto('tiktok_webhook_events')
+    .values({
+      event_key: eventKey,
+      event: event.event,
+      user_open_id: event.userOpenId,
+      publish_id: publishId,
+      payload: delivery.rawBody,
+    })
+    .onConflict((oc) => oc.column('event_key').doNothing())
+    .returning('event_key')
+    .executeTakeFirst();
+  if (!recorded) return { accepted: true, outcome: 'duplicate' };
+
+  const outcome = await applyWebhookEvent(deps, event);
+  await deps.db.updateTable('tiktok_webhook_events').set({ outcome }).where('event_key', '=', eventKey).execute();
+  return { accepted: true, outcome };
+}
+
+function publishIdOf(event: TikTokWebhookEvent): string | null {
+  if (event.event === 'unknown' || event.event === 'authorization.removed') return null;
+  return event.content.publishId ?? null;
+}
+
+async function postForEvent(deps: PostingDeps, publishId: string, openId: string): Promise<string | undefined> {
+  const known = await deps.db.selectFrom('tiktok_posts').select('id').where('publish_id', '=', publishId).executeTakeFirst();
+  if (known) return known.id;
+  // An init whose answer was lost (UNKNOWN) did reach TikTok after all: its first event tells us its publish_id.
+  const unknown = await deps.db
+    .selectFrom('tiktok_posts as p')
+    .innerJoin('instance_tiktok_credentials as a', 'a.id', 'p.account_id')
+    .select('p.id')
+    .where('a.open_id', '=', openId)
+    .where('p.status', '=', 'UNKNOWN')
+    .where('p.publish_id', 'is', null)
+    .execute();
+  if (unknown.length !== 1) return undefined;
+  const adopted = await deps.db
+    .updateTable('tiktok_posts')
+    .set({ publish_id: publishId, status: 'PROCESSING', fail_reason: null, error_code: null, updated_at: deps.clock.now() })
+    .where('id', '=', unknown[0]!.id)
+    .where('publish_id', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  return adopted?.id;
+}
+
+async function applyWebhookEvent(deps: PostingDeps, event: TikTokWebhookEvent): Promise<'applied' | 'unmatched' | 'ignored'> {
+  if (event.event === 'authorization.removed') {
+    const removed = await deps.db
+      .updateTable('instance_tiktok_credentials')
+      .set({ state: 'needs_reauth', is_default: false, updated_at: deps.clock.now() })
+      .where('open_id', '=', event.userOpenId)
+      .where('state', '=', 'active')
+      .execute();
+    return removed.some((result) => result.numUpdatedRows > 0n) ? 'applied' : 'unmatched';
+  }
+  const publishId = publishIdOf(event);
+  if (!publishId) return 'ignored';
+  const update = updateFor(event);
+  if (!update) return 'ignored';
+  const postId = await postForEvent(deps, publishId, event.userOpenId);
+  if (!postId) return 'unmatched';
+  await applyTikTokUpdate(deps.db, deps, postId, update);
+  return 'applied';
+}
+
+function updateFor(event: TikTokWebhookEvent): TikTokUpdate | null {
+  switch (event.event) {
+    case 'post.publish.complete':
+      return { tiktokStatus: 'PUBLISH_COMPLETE' };
+    case 'post.publish.publicly_available':
+      return { tiktokStatus: 'PUBLISH_COMPLETE', publicPostIds: [event.content.postId] };
+    case 'post.publish.inbox_delivered':
+      return { tiktokStatus: 'SEND_TO_USER_INBOX' };
+    case 'post.publish.failed':
+      return { tiktokStatus: 'FAILED', failReason: event.content.reason };
+    case 'video.upload.failed':
+      return { tiktokStatus: 'FAILED', failReason: event.content.reason === undefined ? 'upload_failed' : String(event.content.reason) };
+    case 'post.publish.no_longer_publicaly_available':
+    case 'authorization.removed':
+    case 'unknown':
+      return null;
+  }
+}

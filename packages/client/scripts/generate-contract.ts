@@ -23,7 +23,7 @@ export const CONTRACT_FILE = join(packageRoot, 'src', 'contract.generated.ts');
 /** Where the types come from: a module the checker reads next to our sources, so `@reelpost/api` resolves. */
 const SOURCE_FILE = join(packageRoot, 'src', '__contract_source__.ts');
 const SOURCE = `
-import type { AppRouter, FINAL_CONTRACT_STATUSES, PostStatusView, PostTargetInput, postInputSchema } from '@reelpost/api';
+import type { AppRouter, FINAL_CONTRACT_STATUSES } from '@reelpost/api';
 import type { TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODE_NUMBER } from '@trpc/server';
 type Root = AppRouter['_def']['_config']['$types'];
 type Rec = AppRouter['_def']['record'];
@@ -44,12 +44,12 @@ export type TikTokAccount = Out<'tiktok', 'setDefaultAccount'>;
 export type CreatorInfo = Out<'tiktok', 'creatorInfo'>;
 export type ConnectResult = Out<'tiktok', 'connect'>;
 export type DisconnectResult = Out<'tiktok', 'disconnect'>;
-export type PostInput = (typeof postInputSchema)['_zod']['input'];
-export type PostTarget = PostTargetInput;
-export type PostStatus = PostStatusView;
-export type PostState = PostStatusView['status'];
-export type PostMode = PostStatusView['mode'];
-export type PrivacyLevel = PostStatusView['privacyLevel'];
+export type PostInput = In<'tiktok', 'post'>;
+export type PostTarget = In<'tiktok', 'status'>;
+export type PostStatus = Out<'tiktok', 'status'>;
+export type PostState = PostStatus['status'];
+export type PostMode = PostStatus['mode'];
+export type PrivacyLevel = PostStatus['privacyLevel'];
 export type TaskStatus = TaskDetail['status'];
 export type ReelpostErrorData = Root['errorShape']['data'];
 `;

@@ -94,8 +94,9 @@ export type TaskDetail = {
   };
   /** The task's latest post, or null when it was never posted. */
   tiktok: {
-    postId: string;
-    accountId: string;
+    /** Null only for a task posted before Reelpost, known from its tiktok_* columns alone. */
+    postId: string | null;
+    accountId: string | null;
     status: PostState;
     publishId: string | null;
     publicUrl: string | null;
@@ -176,6 +177,10 @@ export type PostInput = {
   privacyLevel: PrivacyLevel;
   /** The instance's default account when omitted. */
   accountId?: string | undefined;
+  /**
+   * Interactions are off unless turned on, as TikTok's Content Sharing Guidelines ask of posting pages; turning one
+   * on that the creator has disabled is refused (INTERACTION_DISABLED).
+   */
   disableComment?: boolean | undefined;
   disableDuet?: boolean | undefined;
   disableStitch?: boolean | undefined;
@@ -333,6 +338,24 @@ export type ReelpostRouter = TRPCBuiltRouter<
       }>;
     };
     tiktok: {
+      /** Posts (or schedules) the task's video to one of the instance's TikTok accounts; exactly once per account. */
+      post: TRPCMutationProcedure<{
+        input: PostInput;
+        output: PostStatus;
+        meta: object;
+      }>;
+      /** Where the post stands; refreshed from TikTok when not final, within TikTok's rate limits. */
+      status: TRPCQueryProcedure<{
+        input: PostTarget;
+        output: PostStatus;
+        meta: object;
+      }>;
+      /** Cancels a scheduled post that has not been sent yet. */
+      cancel: TRPCMutationProcedure<{
+        input: PostTarget;
+        output: PostStatus;
+        meta: object;
+      }>;
       /** The caller's connected accounts (of one instance, or all), default first. Never tokens. */
       accounts: TRPCQueryProcedure<{
         input: {

@@ -37,16 +37,15 @@ same<Equals<Kinds<ReelpostRouter['_def']['record']>, Kinds<AppRouter['_def']['re
 // The same error shape, and the codes the brief names: ERROR_CODES' keys plus what tRPC says on its own.
 same<Equals<ReelpostErrorShape, inferRouterError<AppRouter>>>();
 same<Equals<ReelpostErrorCode, AppErrorCode | 'NOT_FOUND' | 'METHOD_NOT_SUPPORTED' | 'PAYLOAD_TOO_LARGE'>>();
-// The posting types the client names, whether or not the router serves them yet.
+// The posting types are the schemas' (what the caller sends, what the server answers).
 same<Equals<PostInput, (typeof postInputSchema)['_zod']['input']>>();
 same<Equals<PostStatus, PostStatusView>>();
 same<Equals<PostTarget, PostTargetInput>>();
 same<Equals<FinalPostState, (typeof FINAL_CONTRACT_STATUSES)[number]>>();
 
-// The published client is the server's client, call for call; once tiktok.status is served, it is a PostStatusReader.
+// The published client is the server's client, call for call, and what waitForPublish needs.
 declare const published: TRPCClient<ReelpostRouter>;
 declare const server: TRPCClient<AppRouter>;
 export const fromServer: TRPCClient<ReelpostRouter> = server;
 export const fromPublished: TRPCClient<AppRouter> = published;
-type ServesStatus = 'status' extends keyof AppRouter['_def']['record']['tiktok'] ? true : false;
-export const reader: ServesStatus extends true ? PostStatusReader : unknown = published;
+export const reader: PostStatusReader = published;

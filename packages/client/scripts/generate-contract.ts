@@ -222,10 +222,21 @@ class TypePrinter {
   }
 
   private printUnion(type: ts.UnionType, indent: string): string {
-    const members = type.types;
+    let members: readonly ts.Type[] = type.types;
+    // A named union inside a larger one prints by its name (`PostState | null`), the largest first.
+    const printed: string[] = [];
+    const namedUnions = [...this.names]
+      .filter(([named]) => named !== type && named.isUnion())
+      .sort(([a], [b]) => (b as ts.UnionType).types.length - (a as ts.UnionType).types.length);
+    for (const [named, name] of namedUnions) {
+      const parts = (named as ts.UnionType).types;
+      if (parts.every((part) => members.includes(part))) {
+        printed.push(name);
+        members = members.filter((member) => !parts.includes(member));
+      }
+    }
     const hasTrue = members.some((m) => m.flags & ts.TypeFlags.BooleanLiteral && this.checker.typeToString(m) === 'true');
     const hasFalse = members.some((m) => m.flags & ts.TypeFlags.BooleanLiteral && this.checker.typeToString(m) === 'false');
-    const printed: string[] = [];
     let booleanDone = false;
     for (const member of members) {
       if (member.flags & ts.TypeFlags.BooleanLiteral && hasTrue && hasFalse) {

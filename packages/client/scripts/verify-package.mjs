@@ -151,8 +151,10 @@ export async function postAndWait(taskId: string, signal: AbortSignal): Promise<
   const input: PostInput = { taskId, title: 'Launch day #ai', privacyLevel: 'SELF_ONLY', mode: 'direct' };
   const posted: PostStatus = await client.tiktok.post.mutate(input);
   console.log(posted.status, posted.outcomeUnknown);
+  const accountId: string | undefined = posted.accountId;
   const final = await waitForPublish(client, {
     taskId,
+    accountId,
     signal,
     timeoutMs: 120_000,
     onProgress: (status: PostStatus) => console.log(status.status, status.message),
@@ -208,6 +210,8 @@ export const wrongCode: ReelpostErrorCode = 'TASK_MISSING';
 export const wrongField = async (taskId: string) => (await client.tasks.detail.query({ taskId })).videoUrl;
 // @ts-expect-error: waitForPublish needs a taskId
 void waitForPublish(client, { accountId: 'x' });
+// @ts-expect-error: a client takes a token or a getToken, not both
+createReelpostClient({ url: 'https://api.example.com', token: 't', getToken: () => 't' });
 // @ts-expect-error: waitForPublish needs a client, not a URL
 void waitForPublish('https://api.example.com', { taskId: 'x' });
 `;

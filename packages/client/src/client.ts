@@ -23,15 +23,15 @@ interface ReelpostClientBaseOptions {
    */
   url: string;
   /** Your own `fetch` (tests, server-side rendering, a fetch with retries); the global one by default. */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /** Headers for every request: fixed, or a function called before each request. */
-  headers?: Record<string, string> | (() => MaybePromise<Record<string, string>>);
+  headers?: Record<string, string> | (() => MaybePromise<Record<string, string>>) | undefined;
 }
 
 /** Sign in with a fixed bearer token, or a function returning a fresh one before each request; or neither. */
 type ReelpostClientAuth =
-  | { token?: string | null; getToken?: never }
-  | { getToken: () => MaybePromise<string | null | undefined>; token?: never };
+  | { token?: string | null | undefined; getToken?: undefined }
+  | { getToken: () => MaybePromise<string | null | undefined>; token?: undefined };
 
 export type ReelpostClientOptions = ReelpostClientBaseOptions & ReelpostClientAuth;
 

@@ -24,7 +24,7 @@ export type TaskListInput = {
 export type TaskListItem = {
   hasVideo: boolean;
   /** The latest post's status, or null when the task was never posted. */
-  tiktokStatus: "SCHEDULED" | "PROCESSING" | "SENT_TO_INBOX" | "PUBLISHED" | "FAILED" | "CANCELLED" | null;
+  tiktokStatus: PostState | null;
   id: string;
   instanceId: string;
   type: string;
@@ -195,7 +195,7 @@ export type PostInput = {
   /** Publish later (at most 30 days ahead); the post is SCHEDULED until then. */
   scheduledAt?: unknown;
   /** `direct` publishes; `inbox` sends a draft the creator finishes in the TikTok app. */
-  mode?: "direct" | "inbox" | undefined;
+  mode?: PostMode | undefined;
   /**
    * Makes retries safe: the same key returns the same post. Derived from the parameters when omitted, so an
    * identical repeat is recognised; a new key is the explicit way to try again after an unknown outcome.

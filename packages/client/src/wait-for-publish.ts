@@ -17,26 +17,26 @@ export type FinalPostStatus = PostStatus & { status: FinalPostState };
 export interface WaitForPublishOptions {
   taskId: string;
   /** The account the task was posted to; the instance's default account when omitted. */
-  accountId?: string;
+  accountId?: string | undefined;
   /** Stops waiting: rejects with `WaitForPublishAbortedError` (and aborts a status call in flight). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Gives up after this long with `WaitForPublishTimeoutError` (default 10 minutes; `Infinity` waits as long as it
    * takes, e.g. for a post scheduled days ahead). A status call still running at the deadline gets 5 s more.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Called with the first status and then with each one that differs (status, TikTok's status, bytes, URL…). */
-  onProgress?: (status: PostStatus) => void;
+  onProgress?: ((status: PostStatus) => void) | undefined;
   /** The first pause between status calls (default 1 s); it doubles after each call, up to `maxDelayMs`. */
-  initialDelayMs?: number;
+  initialDelayMs?: number | undefined;
   /** The longest pause between status calls (default 15 s). Pauses vary by ±20 % (never above this) so clients do not call in step. */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** Waits `ms` (rejecting when `signal` aborts); `setTimeout` by default. For tests and custom schedulers. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   /** The current time in ms; `Date.now` by default. */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /** A number in [0, 1) for the jitter; `Math.random` by default. */
-  random?: () => number;
+  random?: (() => number) | undefined;
 }
 
 /** Why `waitForPublish` stopped before the post reached a final status. */

@@ -10,8 +10,8 @@
 // `test/contract.check.ts` proves, at typecheck time, that the printed types are the router's (a stale file fails
 // `tsc`), and `test/contract.test.ts` that the file is what this script prints today.
 //
-//   pnpm --filter @reelpost/client generate      write the file
-//   pnpm --filter @reelpost/client generate --check   exit 1 when the file is out of date
+//   pnpm --filter @reelpost/client generate             write the file
+//   pnpm --filter @reelpost/client generate --check     exit 1 when the file is out of date
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,11 +108,12 @@ function createChecker(): { checker: ts.TypeChecker; source: ts.SourceFile; prog
   if (!config) throw new Error(`cannot read ${configPath}`);
   const options = { ...config.options, noEmit: true };
   const host = ts.createCompilerHost(options);
+  const isSource = (fileName: string) => fileName.replaceAll('\\', '/') === SOURCE_FILE.replaceAll('\\', '/');
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (fileName, languageVersion, ...rest) =>
-    fileName === SOURCE_FILE ? ts.createSourceFile(fileName, SOURCE, languageVersion, true) : getSourceFile(fileName, languageVersion, ...rest);
+    isSource(fileName) ? ts.createSourceFile(fileName, SOURCE, languageVersion, true) : getSourceFile(fileName, languageVersion, ...rest);
   const fileExists = host.fileExists.bind(host);
-  host.fileExists = (fileName) => fileName === SOURCE_FILE || fileExists(fileName);
+  host.fileExists = (fileName) => isSource(fileName) || fileExists(fileName);
   const program = ts.createProgram({ rootNames: [SOURCE_FILE], options, host });
   const source = program.getSourceFile(SOURCE_FILE);
   if (!source) throw new Error('the contract source did not load');

@@ -193,7 +193,7 @@ export type PostInput = {
   /** Label the video as AI-generated; Reelpost's videos are, so this defaults to true. */
   isAigc?: boolean | undefined;
   /** Publish later (at most 30 days ahead); the post is SCHEDULED until then. */
-  scheduledAt?: unknown;
+  scheduledAt?: string | Date | undefined;
   /** `direct` publishes; `inbox` sends a draft the creator finishes in the TikTok app. */
   mode?: PostMode | undefined;
   /**

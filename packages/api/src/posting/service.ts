@@ -1,7 +1,7 @@
 import type { TikTokPost } from '@reelpost/db';
 import type { TikTokPostInfo } from '@reelpost/tiktok';
 import { needsReauthError } from '../accounts/access-token.js';
-import { queryCreatorInfo, resolveAccount } from '../accounts/service.js';
+import { findOwnedAccount, queryCreatorInfo, resolveAccount } from '../accounts/service.js';
 import { requireOwned } from '../auth/ownership.js';
 import { appError } from '../errors.js';
 import { removeJob } from '../jobs/queue.js';
@@ -135,6 +135,8 @@ export async function postTaskToTikTok(deps: PostingDeps, session: Session, inpu
 
 async function findPost(deps: PostingDeps, session: Session, input: PostTargetInput): Promise<TikTokPost> {
   const task = await ownedTask(deps, session, input.taskId);
+  // The account named is checked like every object: someone else's → 403, unknown → 404 ACCOUNT_NOT_FOUND.
+  if (input.accountId) await findOwnedAccount(deps, session, input.accountId);
   let query = deps.db.selectFrom('tiktok_posts').selectAll().where('task_id', '=', task.id);
   if (input.accountId) query = query.where('account_id', '=', input.accountId);
   const post = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();

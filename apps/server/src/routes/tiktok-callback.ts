@@ -49,8 +49,9 @@ export function mountTikTokCallback(
     } else {
       options.logger.warn({ msg: 'tiktok connect refused', reason: outcome.reason, tiktok: outcome.tiktok });
     }
-    if (outcome.redirectTo) {
-      const target = new URL(outcome.redirectTo, options.appUrl);
+    // Only ever back to the app: a stored target that resolves elsewhere is ignored for the page below.
+    const target = outcome.redirectTo ? new URL(outcome.redirectTo, options.appUrl) : null;
+    if (target && target.origin === new URL(options.appUrl).origin) {
       target.searchParams.set('tiktok', outcome.ok ? 'connected' : 'error');
       if (!outcome.ok) target.searchParams.set('reason', outcome.reason);
       return c.redirect(target.toString(), 302);

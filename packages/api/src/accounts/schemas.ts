@@ -28,6 +28,9 @@ export const connectInputSchema = z.object({
     .string()
     .max(2000)
     .regex(/^\/(?![/\\])/, 'must be a path on this site, starting with a single /')
+    // URL parsers drop tabs and newlines and read `\` as `/`: "/\t/evil.example" would become "//evil.example".
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
+    .regex(/^[^\u0000-\u001f\u007f\\]*$/, 'must not contain control characters or backslashes')
     .optional(),
 });
 export const connectResultSchema = z.object({ authorizeUrl: z.url(), expiresAt: z.date() });

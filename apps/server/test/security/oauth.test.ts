@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bearer, demoSignIn, useSecurityServer } from './harness.js';
+
+// Connecting a TikTok account through the real HTTP callback route (GET /tiktok/callback), against a replayed,
+// expired or foreign `state`, a reused or foreign code, and redirect targets off the app: each is refused (a 400 page,
+// or a redirect to the app with tiktok=error), never a 500, and links no account.
+
+const server = useSecurityServer();
+
+interface Person {
+  token: string;
+  instanceId: string;
+}
+let carol: Person;
+let dave: Person;
+let openIds: string[];
+
+async function person(email: string): Promise<Person> {
+  const { token, userId } = await demoSignIn(server(), email);
+  const instance = await server().runtime.deps.db.selectFrom('instances').select('id').where('owner_id', '=', userId).executeTakeFirstOrThrow();
+  return { token, instanceId: instance.id };
+}
+
+beforeAll(async () => {
+  carol = await person('carol@example.com');
+  dave = await person('dave@example.com');
+  openIds = (await server().tiktok.users()).map((user) => user.openId);
+});
+
+async function connect(who: Person, redirectTo?: string): Promise<{ status: number; authorizeUrl?: string }> {
+  const response = await server().request('/api/v1/tiktok/connect', {
+    method: 'POST',
+    headers: { ...bearer(who.token), 'content-type': 'application/json' },
+    body: JSON.stringify({ instanceId: who.instanceId, ...(redirectTo !== undefined && { redirectTo }) }),
+  });
+  return { status: response.status, ...((await response.json()) as { authorizeUrl?: string }) };
+}
+
+/** The person consents at TikTok (the emulator) as its user `openId`: TikTok's redirect back, as path and query. */
+async function consent(authorizeUrl: string, openId = openIds[0]!, deny = false): Promise<URL> {
+  const response = await fetch(`${authorizeUrl}&emulator_user=${encodeURIComponent(openId)}${deny ? '&emulator_deny=1' : ''}`, { redirect: 'manual' });
+  const location = response.headers.get('location');
+  if (!location) throw new Error(`the emulator answered ${response.status} without a redirect`);
+  return new URL(location);
+}
+
+/** A callback URL that went through the steps of a real connect for `who`. */
+async function callbackFor(who: Person, openId?: string): Promise<URL> {
+  const started = await connect(who);
+  expect(started.status).toBe(200);
+  return consent(started.authorizeUrl!, openId);
+}
+
+async function land(callback: URL | string) {
+  const url = typeof callback === 'string' ? new URL(callback, 'http://localhost') : callback;
+  const response = await server().request(`${url.pathname}${url.search}`);
+  return { status: response.status, location: response.headers.get('location'), text: await response.text() };
+}
+
+async function accountsOf(who: Person) {
+  return server().runtime.deps.db.selectFrom('instance_tiktok_credentials').select(['id', 'open_id', 'access_token_encrypted', 'updated_at']).where('instance_id', '=', who.instanceId).execute();
+}
+
+const tokenExchanges = () => server().tiktok.calls({ endpoint: 'oauth.token' });
+
+describe('state', () => {
+  it('a replayed callback (state already used) is refused and changes nothing: no second exchange, the account untouched', async () => {
+    const callback = await callbackFor(carol);
+    const first = await land(callback);
+    expect(first.status).toBe(200);
+    const linked = await accountsOf(carol);
+    expect(linked).toHaveLength(1);
+    const exchanges = await tokenExchanges();
+
+    const replay = await land(callback);
+    expect(replay.status).toBe(400);
+    expect(replay.text).toContain('already used');
+    expect(await accountsOf(carol)).toEqual(linked);
+    expect(await tokenExchanges()).toBe(exchanges);
+  });
+
+  it('an expired state (issued 11 minutes ago) is refused before the code is spent; nothing linked', async () => {
+    const callback = await callbackFor(dave);
+    await server()
+      .runtime.deps.db.updateTable('tiktok_oauth_states')
+      .set({ expires_at: new Date(Date.now() - 60_000) })
+      .where('used_at', 'is', null)
+      .execute();
+    const exchanges = await tokenExchanges();
+    const answer = await land(callback);
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain('expired');
+    expect(await accountsOf(dave)).toEqual([]);
+    expect(await tokenExchanges()).toBe(exchanges);
+  });
+
+  it.each([
+    ['never issued here', () => randomBytes(32).toString('base64url')],
+    ['empty', () => ''],
+    ['10,000 characters', () => 'A'.repeat(10_000)],
+    ['with SQL in it', () => "' OR '1'='1"],
+    ['with markup in it', () => '<script>alert(1)</script>'],
+  ])('a foreign state (%s) with a genuine code is refused; nothing linked, the code not spent', async (_label, forged) => {
+    const callback = await callbackFor(dave);
+    const state = forged();
+    callback.searchParams.set('state', state);
+    const exchanges = await tokenExchanges();
+    const answer = await land(callback);
+    expect(answer.status).toBe(400);
+    expect(answer.text).not.toContain('<script>');
+    expect(await accountsOf(dave)).toEqual([]);
+    expect(await tokenExchanges()).toBe(exchanges);
+  });
+
+  it('no state at all is refused', async () => {
+    const answer = await land('/tiktok/callback?code=abc');
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain('incomplete');
+  });
+
+  it('another person’s state with my code (a mix-up): the exchange fails PKCE; nothing linked to either', async () => {
+    const mine = await callbackFor(dave, openIds[1]);
+    const theirs = await connect(carol);
+    const theirState = new URL(theirs.authorizeUrl!).searchParams.get('state')!;
+    const mixed = new URL(mine);
+    mixed.searchParams.set('state', theirState);
+    const carolBefore = await accountsOf(carol);
+    const answer = await land(mixed);
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain('did not complete');
+    expect(await accountsOf(dave)).toEqual([]);
+    expect(await accountsOf(carol)).toEqual(carolBefore);
+  });
+
+  it('TikTok’s error=access_denied with a genuine state is refused; nothing linked', async () => {
+    const started = await connect(dave);
+    const state = new URL(started.authorizeUrl!).searchParams.get('state')!;
+    const answer = await land(`/tiktok/callback?state=${encodeURIComponent(state)}&error=access_denied&error_description=no`);
+    expect(answer.status).toBe(400);
+    expect(await accountsOf(dave)).toEqual([]);
+  });
+});
+
+describe('code', () => {
+  it('a code used once is refused when reused with a fresh state of another person; nothing linked to them', async () => {
+    const callback = await callbackFor(carol, openIds[1]);
+    expect((await land(callback)).status).toBe(200);
+    const fresh = await connect(dave);
+    const reused = new URL(callback);
+    reused.searchParams.set('state', new URL(fresh.authorizeUrl!).searchParams.get('state')!);
+    const answer = await land(reused);
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain('did not complete');
+    expect(await accountsOf(dave)).toEqual([]);
+  });
+
+  it('a made-up code with a genuine state is refused; nothing linked', async () => {
+    const callback = await callbackFor(dave);
+    callback.searchParams.set('code', randomBytes(20).toString('hex'));
+    const answer = await land(callback);
+    expect(answer.status).toBe(400);
+    expect(await accountsOf(dave)).toEqual([]);
+  });
+});
+
+describe('where the browser is sent afterwards', () => {
+  const app = () => new URL(server().runtime.publicUrl);
+  it.each([
+    '//evil.example/x',
+    '/\\evil.example/x',
+    'https://evil.example/x',
+    '/\t/evil.example/x',
+    '/\n/evil.example/x',
+    '/\r\n/evil.example/x',
+    '/\t\\evil.example/x',
+    ' //evil.example/x',
+    'javascript:alert(1)',
+  ])('redirectTo %j never leads off the app', async (redirectTo) => {
+    const started = await connect(dave, redirectTo);
+    if (started.status !== 200) {
+      expect(started.status).toBe(400);
+      return;
+    }
+    const state = new URL(started.authorizeUrl!).searchParams.get('state')!;
+    const answer = await land(`/tiktok/callback?state=${encodeURIComponent(state)}&error=access_denied`);
+    expect(answer.status).toBe(302);
+    expect(new URL(answer.location!).origin).toBe(app().origin);
+  });
+
+  it('a target off the app already stored with a state (written before connect checked it) is not followed', async () => {
+    const started = await connect(dave, '/settings');
+    const state = new URL(started.authorizeUrl!).searchParams.get('state')!;
+    await server().runtime.deps.db.updateTable('tiktok_oauth_states').set({ redirect_to: '/\t/evil.example/x' }).where('redirect_to', '=', '/settings').execute();
+    const answer = await land(`/tiktok/callback?state=${encodeURIComponent(state)}&error=access_denied`);
+    expect({ status: answer.status, location: answer.location }).toEqual({ status: 400, location: null });
+  });
+
+  it('a path on the app is kept, with the outcome and nothing secret in the URL', async () => {
+    const started = await connect(dave, '/settings/accounts?tab=tiktok');
+    const callback = await consent(started.authorizeUrl!, openIds[0]);
+    const answer = await land(callback);
+    expect(answer.status).toBe(302);
+    const target = new URL(answer.location!);
+    expect(target.origin).toBe(app().origin);
+    expect(target.pathname).toBe('/settings/accounts');
+    expect([...target.searchParams.keys()].sort()).toEqual(['tab', 'tiktok']);
+    expect(answer.location).not.toContain(callback.searchParams.get('code')!);
+    expect(answer.location).not.toContain(callback.searchParams.get('state')!);
+  });
+});
+
+it('no callback answered 500, and none linked an account except the two genuine connects (and the last one)', async () => {
+  const statuses = (await server().responses()).map((response) => Number(response.split('\n')[0]));
+  expect(statuses.filter((status) => status >= 500)).toEqual([]);
+  expect(await accountsOf(carol)).toHaveLength(2);
+  expect(await accountsOf(dave)).toHaveLength(1);
+});

@@ -19,12 +19,20 @@ export interface SecurityServer {
   env: Readonly<Record<string, string>>;
   /** Every log line the server wrote, as pino wrote it (JSON). */
   logs: string[];
-  /** Every response the server sent so far — in-process and over its socket — as status, headers and body. */
-  responses: () => Promise<string[]>;
+  /** Every response the server sent so far — in-process and over its socket — with the request it answered. */
+  responses: () => Promise<RecordedResponse[]>;
   /** A request handled in-process, recorded like the ones that come over the socket. */
   request: (path: string, init?: RequestInit) => Promise<Response>;
   /** The TikTok emulator the runtime talks to (demo mode: its in-process one, through the admin API). */
   tiktok: TikTokEmulatorControls;
+}
+
+export interface RecordedResponse {
+  /** `POST /dev/token` */
+  request: string;
+  status: number;
+  /** Status line, headers and body (binary bodies left out). */
+  text: string;
 }
 
 export interface SecurityServerOptions {
@@ -56,21 +64,24 @@ export function useSecurityServer(options: SecurityServerOptions = {}): () => Se
     const logger = createLogger({ level: 'trace', destination: { write: (line: string) => void logs.push(line) } });
     const runtime = await startRuntime({ config: loadConfig(env), env, logger, role: 'server' });
 
-    const recorded: Promise<string>[] = [];
-    const record = (response: Response): Response => {
+    const recorded: Promise<RecordedResponse>[] = [];
+    const record = (request: Request, response: Response): Response => {
+      const url = new URL(request.url);
+      const what = { request: `${request.method} ${url.pathname}`, status: response.status };
       const head = `${response.status}\n${[...response.headers].map(([name, value]) => `${name}: ${value}`).join('\n')}`;
       const type = response.headers.get('content-type') ?? '';
       recorded.push(
         response.body === null || BINARY_TYPES.test(type)
-          ? Promise.resolve(head)
+          ? Promise.resolve({ ...what, text: head })
           : response
               .clone()
               .text()
-              .then((body) => `${head}\n\n${body}`),
+              .then((body) => ({ ...what, text: `${head}\n\n${body}` })),
       );
       return response;
     };
-    listener = serve({ fetch: async (request, env) => record(await runtime.app.fetch(request, env)), port: runtime.port, hostname: '127.0.0.1' }) as Server;
+    const handle = async (request: Request, env?: unknown) => record(request, await runtime.app.fetch(request, env));
+    listener = serve({ fetch: handle, port: runtime.port, hostname: '127.0.0.1' }) as Server;
     await new Promise((resolve) => listener!.once('listening', resolve));
 
     const tiktok = options.tiktok?.() ?? (runtime.demo ? connectTikTokEmulator(runtime.demo.tiktokUrl) : undefined);
@@ -80,7 +91,7 @@ export function useSecurityServer(options: SecurityServerOptions = {}): () => Se
       env,
       logs,
       responses: () => Promise.all(recorded),
-      request: async (path, init) => record(await runtime.app.fetch(new Request(new URL(path, 'http://localhost'), init))),
+      request: (path, init) => handle(new Request(new URL(path, 'http://localhost'), init)),
       tiktok,
     };
     await options.ready?.(server);

@@ -93,6 +93,15 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const openApiDocument = buildOpenApiDocument(router, options.publicUrl);
   app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument));
   app.all('/api/v1/*', async (c) => {
+    // trpc-to-openapi gathers query parameters into a plain object: a name Object.prototype already has (__proto__,
+    // constructor, toString…) makes it throw, a 500. No procedure takes such a parameter; refuse it as bad input.
+    const reserved = [...new URL(c.req.url).searchParams.keys()].find((name) => name in Object.prototype);
+    if (reserved !== undefined) {
+      return c.json(
+        { error: { code: 'INVALID_INPUT', message: `The query parameter "${reserved}" is not accepted.`, requestId: c.get('requestId') } },
+        400,
+      );
+    }
     const response = await createOpenApiFetchHandler({
       endpoint: '/api/v1',
       req: c.req.raw,

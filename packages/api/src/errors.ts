@@ -91,6 +91,8 @@ const DEFAULT_CODE_FOR: Partial<Record<TRPC_ERROR_CODE_KEY, AppErrorCode>> = {
   FORBIDDEN: 'FORBIDDEN',
   BAD_REQUEST: 'INVALID_INPUT',
   PARSE_ERROR: 'INVALID_INPUT',
+  // A body tRPC cannot read (e.g. form data where JSON is expected): the caller's mistake, not ours.
+  UNSUPPORTED_MEDIA_TYPE: 'INVALID_INPUT',
   TOO_MANY_REQUESTS: 'RATE_LIMITED',
   SERVICE_UNAVAILABLE: 'TIKTOK_UNAVAILABLE',
   BAD_GATEWAY: 'TIKTOK_ERROR',

@@ -97,8 +97,10 @@ export function trpcRequest(procedure: ProcedureInfo, input: unknown, headers: R
   return [`/trpc/${procedure.path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload }];
 }
 
+/** A value as query or path text; lone UTF-16 surrogates (which no URL can carry) become U+FFFD. */
 function queryValue(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
 /**

@@ -67,8 +67,6 @@ const hugeString = fc
 /** Any JavaScript value superjson can carry: the types a tRPC client may send by mistake. */
 const anyValue = fc.anything({
   maxDepth: 3,
-  // superjson itself refuses to serialize a `__proto__` key (a tRPC client cannot send one); raw bodies below do.
-  key: fc.string().filter((key) => key !== '__proto__'),
   withBigInt: true,
   withDate: true,
   withMap: true,

@@ -90,9 +90,21 @@ export async function answerOf(surface: Surface, response: Response): Promise<An
   return { status: response.status, text, code: rest.error?.code ?? null, details: rest.error?.details ?? null, data: response.ok ? body : undefined };
 }
 
+/**
+ * superjson's envelope of the input. superjson refuses to serialize `__proto__`, `constructor` and `prototype` keys
+ * (a well-behaved client cannot send them); an attacker sends them anyway, as the plain envelope built here.
+ */
+function superjsonPayload(input: unknown): string {
+  try {
+    return JSON.stringify(superjson.serialize(input));
+  } catch {
+    return JSON.stringify({ json: input }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)) ?? '{}';
+  }
+}
+
 /** The request that calls a procedure over tRPC with this input (already-serialized raw input when `raw`). */
 export function trpcRequest(procedure: ProcedureInfo, input: unknown, headers: Record<string, string> = {}, raw?: string): [string, RequestInit] {
-  const payload = raw ?? JSON.stringify(superjson.serialize(input));
+  const payload = raw ?? superjsonPayload(input);
   if (procedure.type === 'query') return [`/trpc/${procedure.path}?input=${encodeURIComponent(payload)}`, { headers }];
   return [`/trpc/${procedure.path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload }];
 }

@@ -221,7 +221,7 @@ describe('flows', () => {
     await tiktok.failNext('user.info', { kind: 'error', status: 401, code: 'access_token_invalid' });
     expect((await server().request(`${callback.pathname}${callback.search}`)).status).toBe(400);
     await rememberSealed();
-  });
+  }, 30_000); // two failures are retried with TikTok's backoff (0.5 s, 1 s, 2 s) before they reach the caller
 
   it('our own failure: a sealed token no key opens → 500 with a request id, and nothing of it shown', async () => {
     const { db } = server().runtime.deps;

@@ -1,16 +1,38 @@
 import { z } from 'zod';
 
-/** Environment variables, validated once at start-up; every problem is reported, one line each. */
+const flag = z
+  .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((value) => ['true', '1', 'on', 'yes'].includes(value));
+
+const url = (what: string) => z.url({ message: `must be a URL (${what})` });
+
+/**
+ * Environment variables, validated once at start-up; every problem is reported, one line each. The TikTok, auth,
+ * encryption and video-URL settings are checked again, in depth, by the api package's own builders.
+ */
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
   HOST: z.string().min(1).default('0.0.0.0'),
+  /** Where browsers and TikTok reach this server; http://localhost:PORT by default. */
+  PUBLIC_URL: url('where this server is reached').optional(),
+  /** Where the frontend lives, for the page people land on after connecting TikTok; PUBLIC_URL by default. */
+  APP_URL: url('the frontend').optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
-  /** Where browsers and TikTok reach this server; defaults to http://localhost:PORT. */
-  PUBLIC_URL: z.url().optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `off`: this process serves requests only and a separate `pnpm worker` runs the background jobs. */
+  WORKER: z.enum(['on', 'off']).default('on'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+
+  TIKTOK_CLIENT_KEY: z.string().min(1).optional(),
+  TIKTOK_CLIENT_SECRET: z.string().min(1).optional(),
+  TIKTOK_REDIRECT_URI: url('registered with TikTok, character for character').optional(),
+  TIKTOK_SANDBOX_MODE: flag.default(false),
+  TIKTOK_API_BASE_URL: url('TikTok’s API host').default('https://open.tiktokapis.com'),
+  TIKTOK_AUTH_BASE_URL: url('TikTok’s authorize page host').default('https://www.tiktok.com'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -23,7 +45,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means "not set", as shells and .env files often leave them.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = configSchema.safeParse(present);
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-  throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const config = parsed.data;
+  if (config.TIKTOK_CLIENT_KEY && !config.TIKTOK_CLIENT_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  TIKTOK_CLIENT_SECRET: required with TIKTOK_CLIENT_KEY');
+  }
+  return config;
+}
+
+/**
+ * Demo mode: no TikTok app configured. Everything runs on this machine — the embedded Postgres (unless
+ * DATABASE_URL), the TikTok emulator, demo sign-in — with seeded data to try the whole flow.
+ */
+export function isDemoMode(config: Config): boolean {
+  return config.TIKTOK_CLIENT_KEY === undefined;
+}
+
+export function publicUrlOf(config: Config, port = config.PORT): string {
+  return (config.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
 }

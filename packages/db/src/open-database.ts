@@ -19,6 +19,8 @@ export interface OpenDatabaseOptions {
   max?: number;
   applicationName?: string;
   onLog?: (line: string) => void;
+  /** See startEmbeddedPostgres: false when the caller stops the embedded server in its own shutdown. */
+  stopOnSignals?: boolean;
 }
 
 export interface OpenedDatabase extends DatabaseHandle {
@@ -74,7 +76,11 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
     url = parseDatabaseUrl(options.databaseUrl).toString();
   } else {
     const dataDir = options.dataDir ?? join(findProjectRoot(), '.data', 'pg');
-    const server = await startEmbeddedPostgres({ dataDir, ...(options.onLog && { onLog: options.onLog }) });
+    const server = await startEmbeddedPostgres({
+      dataDir,
+      ...(options.onLog && { onLog: options.onLog }),
+      ...(options.stopOnSignals !== undefined && { stopOnSignals: options.stopOnSignals }),
+    });
     stopEmbedded = server.stop;
     url = withDatabaseName(server.url, EMBEDDED_DATABASE);
     await ensureDatabaseExists(server.url, EMBEDDED_DATABASE).catch(async (error: unknown) => {

@@ -1,0 +1,157 @@
+import type { AppDeps } from '@reelpost/api';
+import { demoSubFor } from '@reelpost/api';
+import type { TikTokEmulatorControls } from '@reelpost/tiktok/emulator';
+
+export const DEMO_EMAIL = 'demo@reelpost.dev';
+export const DEMO_VIDEO_FILE = 'sample-360x640-4s.mp4';
+
+/** Fixed ids, so seeding again (every start) updates the demo rows instead of adding more. */
+export const DEMO_IDS = {
+  instance: 'd0000000-0000-4000-8000-000000000001',
+  videoTask: 'd0000000-0000-4000-8000-000000000011',
+  reportTask: 'd0000000-0000-4000-8000-000000000012',
+  runningTask: 'd0000000-0000-4000-8000-000000000013',
+  failedTask: 'd0000000-0000-4000-8000-000000000014',
+} as const;
+
+const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+
+function videoTaskSteps() {
+  return [
+    { agent: 'planner', message: 'Outlined a 4-second teaser: hook, product shot, call to action', timestamp: minutesAgo(42), status: 'completed' },
+    { agent_name: 'scriptwriter', content: 'Wrote the voiceover: “Post once. Reach everyone.”', ts: Math.floor(Date.now() / 1000) - 40 * 60, level: 'info' },
+    { name: 'visual-designer', output: 'Generated 96 frames at 360×640, 30 fps', created_at: minutesAgo(35) },
+    { agent: 'voice', message: 'Synthesised the voiceover (AAC, 4.0 s)', timestamp: minutesAgo(33) },
+    { agent: 'renderer', message: 'Rendered H.264 + AAC, faststart MP4 (144 KiB)', timestamp: minutesAgo(31) },
+    { agent: 'reviewer', message: 'Checked TikTok limits: 360×640, 30 fps, 4 s — ready to post', timestamp: minutesAgo(30), level: 'success' },
+  ];
+}
+
+/**
+ * The demo's data: the demo user and instance, both emulator users connected as TikTok accounts (the first the
+ * default), and tasks to try: a completed video task, a completed task with no video, a running one, a failed one.
+ * Runs at every start: the emulator is new each time, so the accounts get fresh tokens, and the video's URL
+ * follows the server's current address.
+ */
+export async function seedDemo(deps: Pick<AppDeps, 'db' | 'tokens' | 'clock'>, tiktok: TikTokEmulatorControls, mediaUrl: string): Promise<{ userId: string }> {
+  const { db } = deps;
+  const user = await db
+    .insertInto('users')
+    .values({ sub: demoSubFor(DEMO_EMAIL), email: DEMO_EMAIL })
+    .onConflict((oc) => oc.column('sub').doUpdateSet({ email: DEMO_EMAIL }))
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('instances')
+    .values({ id: DEMO_IDS.instance, owner_id: user.id, name: 'Demo studio' })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+
+  const users = await tiktok.users();
+  for (const [index, creator] of users.entries()) {
+    const issued = await tiktok.issueTokens(creator.username);
+    const now = deps.clock.now().getTime();
+    const sealed = {
+      username: creator.username,
+      display_name: creator.displayName,
+      avatar_url: creator.avatarUrl,
+      scopes: issued.scope.split(','),
+      access_token_encrypted: deps.tokens.encrypt(issued.access_token),
+      refresh_token_encrypted: deps.tokens.encrypt(issued.refresh_token),
+      access_token_expires_at: new Date(now + issued.expires_in * 1000),
+      refresh_token_expires_at: new Date(now + issued.refresh_expires_in * 1000),
+      state: 'active' as const,
+    };
+    await db
+      .insertInto('instance_tiktok_credentials')
+      .values({ instance_id: DEMO_IDS.instance, open_id: issued.open_id, is_default: index === 0, ...sealed })
+      .onConflict((oc) => oc.columns(['instance_id', 'open_id']).doUpdateSet(sealed))
+      .execute();
+  }
+
+  const videoUrl = `${mediaUrl}${DEMO_VIDEO_FILE}`;
+  const tasks = [
+    {
+      id: DEMO_IDS.videoTask,
+      type: 'video_generation',
+      status: 'completed' as const,
+      title: 'Product teaser: Reelpost in 4 seconds',
+      input: { prompt: 'A 4-second vertical teaser for Reelpost', platform: 'tiktok' },
+      output_data: {
+        video_url: videoUrl,
+        media_type: 'video/mp4',
+        suggested_caption: 'Post once, reach everyone. #ai #reelpost',
+        duration: 4,
+        size: 147_635,
+      },
+      execution_steps: videoTaskSteps(),
+      started_at: minutesAgo(43),
+      completed_at: minutesAgo(30),
+    },
+    {
+      id: DEMO_IDS.reportTask,
+      type: 'research_report',
+      status: 'completed' as const,
+      title: 'Trend report: short-form video in 2026',
+      input: { topic: 'short-form video trends' },
+      output_data: { text: 'Vertical video keeps growing; captions and AI labels matter.', media_type: 'text' },
+      execution_steps: { steps: [{ agent: 'researcher', message: 'Read 14 sources' }, { agent: 'writer', message: 'Wrote a 600-word summary' }] },
+      started_at: minutesAgo(90),
+      completed_at: minutesAgo(80),
+    },
+    {
+      id: DEMO_IDS.runningTask,
+      type: 'video_generation',
+      status: 'running' as const,
+      title: 'Behind the scenes clip',
+      input: { prompt: 'A behind-the-scenes clip of the studio' },
+      output_data: null,
+      execution_steps: [
+        { agent: 'planner', message: 'Outlined three scenes', timestamp: minutesAgo(4) },
+        { agent: 'scriptwriter', message: 'Writing scene two…', timestamp: minutesAgo(1) },
+      ],
+      started_at: minutesAgo(5),
+      completed_at: null,
+    },
+    {
+      id: DEMO_IDS.failedTask,
+      type: 'video_generation',
+      status: 'failed' as const,
+      title: 'Launch recap (failed render)',
+      input: { prompt: 'A recap of the launch event' },
+      output_data: null,
+      execution_steps: [
+        { agent: 'planner', message: 'Outlined the recap', timestamp: minutesAgo(200) },
+        { agent: 'renderer', message: 'Render failed: out of GPU memory', level: 'error', timestamp: minutesAgo(190) },
+      ],
+      started_at: minutesAgo(205),
+      completed_at: minutesAgo(190),
+    },
+  ];
+  for (const task of tasks) {
+    const values = {
+      ...task,
+      input: JSON.stringify(task.input),
+      output_data: task.output_data === null ? null : JSON.stringify(task.output_data),
+      execution_steps: JSON.stringify(task.execution_steps),
+    };
+    await db
+      .insertInto('instance_tasks')
+      .values({ ...values, instance_id: DEMO_IDS.instance })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ output_data: values.output_data }))
+      .execute();
+  }
+  const hasMedia = await db.selectFrom('instance_media').select('id').where('task_id', '=', DEMO_IDS.videoTask).executeTakeFirst();
+  if (!hasMedia) {
+    await db
+      .insertInto('instance_media')
+      .values([
+        { instance_id: DEMO_IDS.instance, task_id: DEMO_IDS.videoTask, url: videoUrl, mime_type: 'video/mp4', kind: 'video', size_bytes: 147_635, name: DEMO_VIDEO_FILE },
+        { instance_id: DEMO_IDS.instance, task_id: DEMO_IDS.videoTask, url: `${mediaUrl}script.txt`, mime_type: 'text/plain', name: 'script.txt' },
+      ])
+      .execute();
+  } else {
+    await db.updateTable('instance_media').set({ url: videoUrl }).where('task_id', '=', DEMO_IDS.videoTask).where('kind', '=', 'video').execute();
+  }
+  return { userId: user.id };
+}

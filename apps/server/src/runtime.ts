@@ -1,0 +1,179 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type AppDeps,
+  allJobs,
+  createAuthFromEnv,
+  createContextFactory,
+  createTokenCodecFromEnv,
+  createVideoUrlPolicy,
+  defaultSettings,
+  type DemoAuth,
+  installJobQueue,
+  type JobWorker,
+  startJobWorker,
+  systemClock,
+  type VideoUrlPolicy,
+  videoUrlPolicyFromEnv,
+} from '@reelpost/api';
+import { findFreePort, findProjectRoot, type OpenedDatabase, openDatabase } from '@reelpost/db';
+import { createTikTokClient } from '@reelpost/tiktok';
+import type { Hono } from 'hono';
+import { type AppEnv, createApp } from './app.js';
+import { type Config, ConfigError, isDemoMode, publicUrlOf } from './config.js';
+import { type DemoTikTok, startDemoTikTok } from './demo/emulator.js';
+import { loadOrCreateDemoSecrets } from './demo/secrets.js';
+import { DEMO_EMAIL, seedDemo } from './demo/seed.js';
+import type { Logger } from './logger.js';
+import { webDistDirectory } from './paths.js';
+import { DEMO_MEDIA_PATH, mountDemoRoutes } from './routes/demo.js';
+import { mountTikTokCallback } from './routes/tiktok-callback.js';
+import { mountTikTokWebhooks, TIKTOK_WEBHOOK_PATH } from './routes/tiktok-webhooks.js';
+import { mountWebAssets } from './web-assets.js';
+
+export interface RuntimeOptions {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** `server`: HTTP (and, unless WORKER=off, the jobs). `worker`: the jobs only. */
+  role: 'server' | 'worker';
+}
+
+export interface Runtime {
+  app: Hono<AppEnv>;
+  deps: AppDeps;
+  port: number;
+  publicUrl: string;
+  demo: { email: string; token: string; tiktokUrl: string } | null;
+  /** Stops the jobs (after the running ones), the emulator, the pool and the embedded Postgres, in that order. */
+  shutdown: () => Promise<void>;
+}
+
+const CALLBACK_PATH = '/tiktok/callback';
+
+function videoPolicyFor(config: Config, env: NodeJS.ProcessEnv, demo: boolean, publicUrl: string): VideoUrlPolicy {
+  if (demo) {
+    // The demo serves its own sample video from this machine, and only that prefix is allowed.
+    return createVideoUrlPolicy({
+      allowedPrefixes: [`${publicUrl}${DEMO_MEDIA_PATH}`],
+      allowHttp: true,
+      privateAddressAllowList: ['127.0.0.1', '::1'],
+    });
+  }
+  // The seed's default: Supabase Storage's public objects.
+  const supabaseDefault = env.SUPABASE_URL ? `${env.SUPABASE_URL.replace(/\/+$/, '')}/storage/v1/object/public/` : undefined;
+  try {
+    return videoUrlPolicyFromEnv({ ...env, VIDEO_URL_PREFIXES: env.VIDEO_URL_PREFIXES || supabaseDefault });
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  VIDEO_URL_PREFIXES: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Everything the server and the worker run on, built once from the configuration: the database (migrated, with the
+ * job queue's schema), the TikTok client (the emulator in demo mode), the encryption keys, sign-in, and in demo
+ * mode the seeded data. The one place that knows which implementation goes where.
+ */
+export async function startRuntime({ config, env, logger, role }: RuntimeOptions): Promise<Runtime> {
+  const demo = isDemoMode(config);
+  const port = config.PORT === 0 ? await findFreePort() : config.PORT;
+  const publicUrl = publicUrlOf(config, port);
+  const stops: (() => Promise<void>)[] = [];
+  const shutdown = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  };
+
+  try {
+    const database: OpenedDatabase = await openDatabase({
+      databaseUrl: config.DATABASE_URL,
+      max: config.DATABASE_POOL_SIZE,
+      applicationName: `reelpost-${role}`,
+      stopOnSignals: false,
+    });
+    stops.push(database.shutdown);
+    await installJobQueue(database.url);
+
+    // Demo mode makes its own keys when none are given, kept beside the demo data so restarts can read old rows.
+    const hasKeys = Boolean(env.ENCRYPTION_KEY || env.ENCRYPTION_KEYS);
+    const secrets =
+      demo && !(hasKeys && env.DEMO_JWT_SECRET) ? loadOrCreateDemoSecrets(join(findProjectRoot(), '.data', 'demo-secrets.json')) : undefined;
+    const tokens = createTokenCodecFromEnv(hasKeys || !secrets ? env : { ENCRYPTION_KEY: secrets.encryptionKey }, systemClock);
+
+    let tiktokApp: { clientKey: string; clientSecret: string; apiBaseUrl: string; authBaseUrl: string };
+    let demoTikTok: DemoTikTok | undefined;
+    if (demo) {
+      demoTikTok = await startDemoTikTok({
+        externalUrl: env.TIKTOK_EMULATOR_URL,
+        publicUrl,
+        callbackPath: CALLBACK_PATH,
+        webhookPath: TIKTOK_WEBHOOK_PATH,
+        mediaPrefix: DEMO_MEDIA_PATH,
+      });
+      stops.push(demoTikTok.stop);
+      tiktokApp = { clientKey: demoTikTok.clientKey, clientSecret: demoTikTok.clientSecret, apiBaseUrl: demoTikTok.url, authBaseUrl: demoTikTok.url };
+    } else {
+      tiktokApp = {
+        clientKey: config.TIKTOK_CLIENT_KEY!,
+        clientSecret: config.TIKTOK_CLIENT_SECRET!,
+        apiBaseUrl: config.TIKTOK_API_BASE_URL,
+        authBaseUrl: config.TIKTOK_AUTH_BASE_URL,
+      };
+    }
+    const redirectUri = config.TIKTOK_REDIRECT_URI ?? `${publicUrl}${CALLBACK_PATH}`;
+    const tiktok = createTikTokClient({
+      ...tiktokApp,
+      redirectUri,
+      allowInsecureRequests: demo,
+      onEvent: (event) => {
+        if (event.type === 'failure') logger.warn({ msg: 'tiktok call failed', ...event });
+      },
+    });
+
+    const settings = defaultSettings(videoPolicyFor(config, env, demo, publicUrl));
+    settings.tiktok.sandboxMode = config.TIKTOK_SANDBOX_MODE;
+    const deps: AppDeps = { db: database.db, clock: systemClock, tiktok, tokens, settings };
+
+    if (role === 'worker' || config.WORKER === 'on') {
+      const worker: JobWorker = await startJobWorker({
+        pool: database.pool,
+        jobs: allJobs(deps),
+        concurrency: config.WORKER_CONCURRENCY,
+        onError: (error, job) => logger.error({ msg: 'job failed', job, err: error }),
+        onLog: (level, message) => logger[level === 'error' ? 'error' : 'warn']({ msg: message, source: 'job-queue' }),
+      });
+      // Stopped first on shutdown (pushed last): it finishes its running jobs while the pool is still open.
+      stops.push(worker.stop);
+    }
+
+    const auth = createAuthFromEnv(
+      secrets && !env.DEMO_JWT_SECRET ? { ...env, DEMO_JWT_SECRET: secrets.demoJwtSecret } : env,
+      { db: database.db, clock: systemClock, allowDemo: demo },
+    );
+    let demoInfo: Runtime['demo'] = null;
+    if (demo && demoTikTok && auth.demo) {
+      await seedDemo(deps, demoTikTok.controls, `${publicUrl}${DEMO_MEDIA_PATH}`);
+      const { token } = await auth.demo.issueDemoToken({ email: DEMO_EMAIL });
+      demoInfo = { email: DEMO_EMAIL, token, tiktokUrl: demoTikTok.url };
+    }
+
+    const createContext = createContextFactory({ ...deps, authenticator: auth.authenticator });
+    const demoAuth: DemoAuth | null = auth.demo;
+    const app = createApp({
+      db: database.db,
+      logger,
+      publicUrl,
+      createContext: ({ req, requestId }) => createContext({ headers: req.headers, requestId }),
+      routes: (routes) => {
+        mountTikTokCallback(routes, { path: new URL(redirectUri).pathname, appUrl: config.APP_URL ?? publicUrl, deps, logger });
+        mountTikTokWebhooks(routes, { deps, clientSecret: tiktokApp.clientSecret, logger });
+        if (demoAuth) mountDemoRoutes(routes, { demo: demoAuth });
+        if (existsSync(join(webDistDirectory, 'index.html'))) mountWebAssets(routes, webDistDirectory);
+      },
+    });
+    logger.info({ msg: 'runtime ready', role, demo, auth: auth.description, database: database.embedded ? 'embedded' : 'DATABASE_URL' });
+    return { app, deps, port, publicUrl, demo: demoInfo, shutdown };
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+}

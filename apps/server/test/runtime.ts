@@ -1,0 +1,39 @@
+import { generateFernetKey } from '@reelpost/api';
+import { useTestDatabase } from '@reelpost/db/testing';
+import { afterAll, beforeAll } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { type Runtime, startRuntime } from '../src/runtime.js';
+
+/**
+ * The whole server for a test file, built the way main.ts builds it — demo mode unless the env says otherwise —
+ * on the file's own database, with its own keys; requests go through `runtime.app.request()`.
+ */
+export function useRuntime(env: Record<string, string> = {}): () => Runtime {
+  const database = useTestDatabase();
+  let runtime: Runtime | undefined;
+  beforeAll(async () => {
+    const fullEnv = {
+      DATABASE_URL: database().url,
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      WORKER: 'off',
+      ENCRYPTION_KEY: generateFernetKey(),
+      DEMO_JWT_SECRET: 'test-demo-secret-that-is-long-enough-0123456789',
+      ...env,
+    };
+    runtime = await startRuntime({ config: loadConfig(fullEnv), env: fullEnv, logger: createLogger({ level: 'silent' }), role: 'server' });
+  });
+  afterAll(async () => {
+    // The database belongs to useTestDatabase; the runtime's pool is its own.
+    await runtime?.shutdown();
+  });
+  return () => {
+    if (!runtime) throw new Error('useRuntime(): only available inside tests and hooks');
+    return runtime;
+  };
+}
+
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}

@@ -65,7 +65,7 @@ export function App({ client: givenClient }: { client?: ReelpostClient }) {
         ) : route.page === 'tasks' ? (
           <TaskListPage />
         ) : route.page === 'task' ? (
-          <TaskDetailPage key={route.taskId} taskId={route.taskId} returnTo={location.pathname} />
+          <TaskDetailPage key={route.taskId} taskId={route.taskId} returnTo={location.pathname} search={location.search} />
         ) : (
           <main id="main" className="page">
             <h1>Not found</h1>

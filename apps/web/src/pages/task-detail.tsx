@@ -1,5 +1,6 @@
 import type { TaskDetail } from '@reelpost/client';
 import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { useApi } from '../api.js';
 import { ErrorNotice } from '../errors.js';
 import { formatBytes, formatDateTime, formatDuration, formatTime, humanize } from '../format.js';
@@ -15,8 +16,35 @@ const STEP_MARKS: Record<TaskDetail['planning']['steps'][number]['status'], stri
 
 const ACTIVE_TASK_REFRESH_MS = 3000;
 
-export function TaskDetailPage({ taskId, returnTo }: { taskId: string; returnTo: string }) {
+const CONNECT_REASONS: Record<string, string> = {
+  access_denied: 'TikTok access was not granted.',
+  state_expired: 'The connection took too long (links last 10 minutes). Try again.',
+  state_reused: 'That TikTok link was already used. Try again.',
+  unknown_state: 'That TikTok link was not started here. Try again.',
+  missing_state: 'The link back from TikTok was incomplete. Try again.',
+  missing_code: 'TikTok did not send an authorization code. Try again.',
+  tiktok_failed: 'TikTok did not complete the connection. Try again in a minute.',
+};
+
+/** What the TikTok callback said when it sent the browser back here (`?tiktok=connected` or `?tiktok=error&reason=…`). */
+function connectOutcome(search: string): { ok: boolean; message: string } | null {
+  const params = new URLSearchParams(search);
+  const outcome = params.get('tiktok');
+  if (outcome === 'connected') return { ok: true, message: 'TikTok account connected: it is in the list below.' };
+  if (outcome === 'error') {
+    const reason = params.get('reason') ?? '';
+    return { ok: false, message: `The TikTok account was not connected. ${CONNECT_REASONS[reason] ?? 'Try again.'}` };
+  }
+  return null;
+}
+
+export function TaskDetailPage({ taskId, returnTo, search = '' }: { taskId: string; returnTo: string; search?: string }) {
   const client = useApi();
+  const [connected] = useState(() => connectOutcome(search));
+  useEffect(() => {
+    // Shown once: a reload should not announce it again.
+    if (connected) window.history.replaceState(null, '', window.location.pathname);
+  }, [connected]);
   const task = useQuery({
     queryKey: queryKeys.task(taskId),
     queryFn: () => client.tasks.detail.query({ taskId }),
@@ -29,6 +57,11 @@ export function TaskDetailPage({ taskId, returnTo }: { taskId: string; returnTo:
       <p>
         <Link href="/">← All tasks</Link>
       </p>
+      {connected && (
+        <p className={`notice ${connected.ok ? 'notice-info' : 'notice-error'}`} role="status" data-testid="connect-outcome">
+          {connected.message}
+        </p>
+      )}
       {task.isPending && <p className="muted">Loading the task…</p>}
       {task.isError && <ErrorNotice error={task.error} title="Could not load this task." />}
       {task.isSuccess && <TaskView task={task.data} returnTo={returnTo} />}

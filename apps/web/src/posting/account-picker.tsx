@@ -1,6 +1,7 @@
 import type { TikTokAccount } from '@reelpost/client';
 import { useState } from 'react';
 import { useApi } from '../api.js';
+import { Avatar } from '../avatar.js';
 import { ErrorNotice } from '../errors.js';
 
 export interface AccountPickerProps {
@@ -50,11 +51,7 @@ export function AccountPicker({ accounts, value, onChange, instanceId, returnTo 
               onChange={() => onChange(account.id)}
             />
             <label htmlFor={`account-${account.id}`} className="account">
-              {account.avatarUrl ? (
-                <img className="avatar" src={account.avatarUrl} alt="" width={36} height={36} />
-              ) : (
-                <span className="avatar avatar-empty" aria-hidden="true" />
-              )}
+              <Avatar url={account.avatarUrl} name={accountName(account)} size={36} />
               <span>
                 <span className="account-name">{accountName(account)}</span>
                 {account.username && <span className="muted"> @{account.username}</span>}

@@ -1,5 +1,6 @@
 import type { CreatorInfo, PostInput, PrivacyLevel } from '@reelpost/client';
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
+import { Avatar } from '../avatar.js';
 import {
   BRANDED_CONTENT_POLICY_URL,
   commercialContentLabel,
@@ -77,7 +78,7 @@ export function PostForm({ taskId, accountId, creator, suggestedCaption, pending
     <form className="post-form" onSubmit={submit} noValidate aria-labelledby={fieldId('heading')}>
       <h2 id={fieldId('heading')}>Post to TikTok</h2>
       <div className="creator" data-testid="creator">
-        {creator.avatarUrl && <img className="avatar" src={creator.avatarUrl} alt="" width={40} height={40} />}
+        <Avatar url={creator.avatarUrl || null} name={creator.nickname} size={40} />
         <p>
           Posting as <strong>{creator.nickname}</strong> <span className="muted">@{creator.username}</span>
         </p>

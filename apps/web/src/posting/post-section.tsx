@@ -6,7 +6,7 @@ import { ErrorNotice } from '../errors.js';
 import { AccountPicker } from './account-picker.js';
 import { PostForm } from './post-form.js';
 import { PostStatusPanel } from './post-status.js';
-import { blockingReason } from './rules.js';
+import { blockingReason, PRIVACY_LABELS } from './rules.js';
 
 export const queryKeys = {
   task: (taskId: string) => ['task', taskId] as const,
@@ -176,8 +176,19 @@ function AccountPosting({ task, accountId }: { task: TaskDetail; accountId: stri
         suggestedCaption={video?.suggestedCaption ?? task.title}
         pending={post.isPending}
         onSubmit={(input) => post.mutate(postingAgain?.newKey ? { ...input, idempotencyKey: crypto.randomUUID() } : input)}
-        problem={post.isError ? <ErrorNotice error={post.error} title="The post was not sent." /> : null}
+        problem={post.isError ? <PostProblem error={post.error} /> : null}
       />
     </>
+  );
+}
+
+function PostProblem({ error }: { error: unknown }) {
+  const problem = readReelpostError(error);
+  const offered = problem?.code === 'PRIVACY_LEVEL_NOT_ALLOWED' ? problem.details?.offered : null;
+  const labels = Array.isArray(offered) ? offered.map((level) => PRIVACY_LABELS[level as keyof typeof PRIVACY_LABELS] ?? String(level)) : [];
+  return (
+    <ErrorNotice error={error} title="The post was not sent.">
+      {labels.length > 0 && <p>TikTok now offers: {labels.join(', ')}. Choose again above.</p>}
+    </ErrorNotice>
   );
 }

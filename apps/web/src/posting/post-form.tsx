@@ -1,5 +1,5 @@
 import type { CreatorInfo, PostInput, PrivacyLevel } from '@reelpost/client';
-import { type FormEvent, type ReactNode, useId, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { Avatar } from '../avatar.js';
 import {
   BRANDED_CONTENT_POLICY_URL,
@@ -46,6 +46,12 @@ export function PostForm({ taskId, accountId, creator, suggestedCaption, pending
   const id = useId();
   const [draft, setDraft] = useState<PostFormValues>(() => initialPostFormValues(suggestedCaption));
   const [attempted, setAttempted] = useState(false);
+  // After a refused submit, focus moves to the first field that says what is wrong (once it has rendered so).
+  const [refusals, setRefusals] = useState(0);
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (refusals > 0) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [refusals]);
 
   // A privacy level the creator no longer offers (creator info changed) is no choice at all.
   const values: PostFormValues =
@@ -65,8 +71,7 @@ export function PostForm({ taskId, accountId, creator, suggestedCaption, pending
     event.preventDefault();
     setAttempted(true);
     if (Object.keys(errors).length > 0) {
-      const first = event.currentTarget.querySelector<HTMLElement>('[aria-invalid="true"]');
-      first?.focus();
+      setRefusals((count) => count + 1);
       return;
     }
     onSubmit(toPostInput(values, taskId, accountId));
@@ -75,7 +80,7 @@ export function PostForm({ taskId, accountId, creator, suggestedCaption, pending
   const submitLabel = values.schedule ? 'Schedule post' : values.mode === 'inbox' ? 'Send to TikTok inbox' : 'Post to TikTok';
 
   return (
-    <form className="post-form" onSubmit={submit} noValidate aria-labelledby={fieldId('heading')}>
+    <form ref={formRef} className="post-form" onSubmit={submit} noValidate aria-labelledby={fieldId('heading')}>
       <h2 id={fieldId('heading')}>Post to TikTok</h2>
       <div className="creator" data-testid="creator">
         <Avatar url={creator.avatarUrl || null} name={creator.nickname} size={40} />

@@ -100,7 +100,8 @@ export function validatePostForm(values: PostFormValues, creator: CreatorInfo, n
   const errors: PostFormErrors = {};
   const length = titleLength(values.title);
   if (length > MAX_TITLE_LENGTH) {
-    errors.title = `The title is ${(length - MAX_TITLE_LENGTH).toLocaleString('en')} characters too long: TikTok allows ${MAX_TITLE_LENGTH.toLocaleString('en')}.`;
+    const over = length - MAX_TITLE_LENGTH;
+    errors.title = `The title is ${over.toLocaleString('en')} character${over === 1 ? '' : 's'} too long: TikTok allows ${MAX_TITLE_LENGTH.toLocaleString('en')}.`;
   }
 
   if (values.privacyLevel === '') {

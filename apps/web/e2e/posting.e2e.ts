@@ -38,6 +38,9 @@ async function pickAccount(name: RegExp): Promise<void> {
   await page.getByText('Posting as').waitFor();
 }
 
+/** The posting card: account picker, then the form or the post's status. */
+const postingCard = () => page.locator('.post-section');
+
 async function waitForStatus(status: string, timeoutMs: number): Promise<void> {
   await page.locator(`${STATUS}[data-status="${status}"]`).waitFor({ timeout: timeoutMs });
 }
@@ -83,7 +86,7 @@ describe('the posting page against the demo server', { timeout: 240_000 }, () =>
     // No privacy level is chosen for the person, and interactions start off.
     assert.equal(await page.getByLabel('Who can see this video').inputValue(), '');
     assert.equal(await page.getByRole('checkbox', { name: 'Comment' }).isChecked(), false);
-    await page.screenshot({ path: join(screenshotDir, 'task-page.png'), fullPage: true });
+    await page.screenshot({ path: join(screenshotDir, 'task-page.png') });
   });
 
   it('connects another account through TikTok’s authorize page (the emulator’s)', async () => {
@@ -118,7 +121,7 @@ describe('the posting page against the demo server', { timeout: 240_000 }, () =>
       ['SELF_ONLY'],
     );
     assert.equal(await page.getByLabel('Who can see this video').inputValue(), '');
-    await page.screenshot({ path: join(screenshotDir, 'privacy-not-offered.png'), fullPage: true });
+    await postingCard().screenshot({ path: join(screenshotDir, 'privacy-not-offered.png') });
   });
 
   it('schedules a post and cancels it', async () => {
@@ -130,7 +133,7 @@ describe('the posting page against the demo server', { timeout: 240_000 }, () =>
     await page.getByLabel('Date and time (your time zone)').fill(localDateTime(new Date(Date.now() + 2 * 60 * 60 * 1000)));
     await page.getByRole('button', { name: 'Schedule post' }).click();
     await waitForStatus('SCHEDULED', 20_000);
-    await page.screenshot({ path: join(screenshotDir, 'scheduled.png'), fullPage: true });
+    await postingCard().screenshot({ path: join(screenshotDir, 'scheduled.png') });
     await page.getByRole('button', { name: 'Cancel scheduled post' }).click();
     await waitForStatus('CANCELLED', 20_000);
     await page.getByRole('button', { name: 'Post again' }).waitFor();
@@ -148,7 +151,7 @@ describe('the posting page against the demo server', { timeout: 240_000 }, () =>
     await page.getByRole('checkbox', { name: 'Your brand' }).check();
     await page.getByText('Your video will be labeled “Promotional content”.').waitFor();
     await page.getByText('By posting, you agree to TikTok’s Music Usage Confirmation.').waitFor();
-    await page.screenshot({ path: join(screenshotDir, 'post-form.png'), fullPage: true });
+    await postingCard().screenshot({ path: join(screenshotDir, 'post-form.png') });
 
     const started = Date.now();
     await page.getByRole('button', { name: 'Post to TikTok' }).click();
@@ -156,17 +159,18 @@ describe('the posting page against the demo server', { timeout: 240_000 }, () =>
     timings.postAccepted = Date.now() - started;
     await waitForStatus('PUBLISHED', 90_000);
     timings.published = Date.now() - started;
-    await page.screenshot({ path: join(screenshotDir, 'published.png'), fullPage: true });
+    await postingCard().screenshot({ path: join(screenshotDir, 'published.png') });
     const link = page.getByTestId('public-link');
     await link.waitFor({ timeout: 90_000 });
     timings.publicLink = Date.now() - started;
     assert.match((await link.getAttribute('href')) ?? '', /^https:\/\/www\.tiktok\.com\/@reelpost\.creator\/video\/\d+$/);
-    await page.screenshot({ path: join(screenshotDir, 'published-link.png'), fullPage: true });
+    await postingCard().screenshot({ path: join(screenshotDir, 'published-link.png') });
   });
 
   it('is readable at phone width', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await openVideoTask();
+    await page.getByTestId('public-link').waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `no horizontal scrolling at 390 px (overflow ${overflow} px)`);
     await page.screenshot({ path: join(screenshotDir, 'phone.png'), fullPage: true });

@@ -11,7 +11,7 @@ if [ ! -x "$CHROMIUM" ]; then
   SUDO=()
   if [ "$(id -u)" -ne 0 ]; then SUDO=(sudo); fi
   "${SUDO[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq chromium >/dev/null
 fi
 "$CHROMIUM" --version
 

@@ -33,6 +33,8 @@ export const configSchema = z.object({
   TIKTOK_SANDBOX_MODE: flag.default(false),
   TIKTOK_API_BASE_URL: url('TikTok’s API host').default('https://open.tiktokapis.com'),
   TIKTOK_AUTH_BASE_URL: url('TikTok’s authorize page host').default('https://www.tiktok.com'),
+  /** One TikTok request's time limit; an init that runs out is an unknown outcome, never re-sent. */
+  TIKTOK_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(30_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

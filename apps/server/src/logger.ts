@@ -14,7 +14,8 @@ const REDACTED_PATHS = [
   'headers.authorization',
   'req.headers.authorization',
   'req.headers.cookie',
-  ...['accessToken', 'refreshToken', 'access_token', 'refresh_token', 'clientSecret', 'client_secret', 'token', 'code', 'codeVerifier', 'code_verifier', 'password', 'secret'].flatMap(
+  // Not `code`: it names error codes everywhere. OAuth codes only travel in URLs, which loggableUrl masks.
+  ...['accessToken', 'refreshToken', 'access_token', 'refresh_token', 'clientSecret', 'client_secret', 'token', 'codeVerifier', 'code_verifier', 'password', 'secret'].flatMap(
     (key) => [key, `*.${key}`],
   ),
 ];

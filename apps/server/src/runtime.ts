@@ -123,6 +123,7 @@ export async function startRuntime({ config, env, logger, role }: RuntimeOptions
     const tiktok = createTikTokClient({
       ...tiktokApp,
       redirectUri,
+      timeoutMs: config.TIKTOK_TIMEOUT_MS,
       allowInsecureRequests: demo,
       onEvent: (event) => {
         if (event.type === 'failure') logger.warn({ msg: 'tiktok call failed', ...event });

@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
 import { generateFernetKey } from '@reelpost/api';
 import { useTestDatabase } from '@reelpost/db/testing';
 import { afterAll, beforeAll } from 'vitest';
@@ -12,6 +14,7 @@ import { type Runtime, startRuntime } from '../src/runtime.js';
 export function useRuntime(env: Record<string, string> = {}): () => Runtime {
   const database = useTestDatabase();
   let runtime: Runtime | undefined;
+  let server: Server | undefined;
   beforeAll(async () => {
     const fullEnv = {
       DATABASE_URL: database().url,
@@ -23,8 +26,13 @@ export function useRuntime(env: Record<string, string> = {}): () => Runtime {
       ...env,
     };
     runtime = await startRuntime({ config: loadConfig(fullEnv), env: fullEnv, logger: createLogger({ level: 'silent' }), role: 'server' });
+    // Listening for real: TikTok (the emulator) pulls the demo video from us and delivers webhooks to us.
+    server = serve({ fetch: runtime.app.fetch, port: runtime.port, hostname: '127.0.0.1' }) as Server;
+    await new Promise((resolve) => server!.once('listening', resolve));
   });
   afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     // The database belongs to useTestDatabase; the runtime's pool is its own.
     await runtime?.shutdown();
   });

@@ -1,33 +1,49 @@
-import type { AppRouter } from '@reelpost/api';
-import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
-import superjson from 'superjson';
-
-export type ReelpostClient = TRPCClient<AppRouter>;
-
-export interface ReelpostClientOptions {
-  /** The server's base URL, e.g. `https://api.example.com` (the client adds `/trpc`). */
-  url: string;
-  /** A fixed bearer token, or… */
-  token?: string;
-  /** …a function returning a fresh one before each request (refreshing sessions). */
-  getToken?: () => string | null | undefined | Promise<string | null | undefined>;
-  fetch?: typeof globalThis.fetch;
-  headers?: Record<string, string>;
-}
-
-export function createReelpostClient(options: ReelpostClientOptions): ReelpostClient {
-  const endpoint = `${options.url.replace(/\/+$/, '')}/trpc`;
-  return createTRPCClient<AppRouter>({
-    links: [
-      httpBatchLink({
-        url: endpoint,
-        transformer: superjson,
-        ...(options.fetch && { fetch: options.fetch }),
-        async headers() {
-          const token = options.getToken ? await options.getToken() : options.token;
-          return { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
-        },
-      }),
-    ],
-  });
-}
+// @reelpost/client: the typed client of the Reelpost API for any frontend (or script).
+//
+// Everything here is self-contained: the procedures' types are printed from the server's router into
+// contract.generated.ts (scripts/generate-contract.ts explains how and why), so installing this package brings
+// @trpc/client, @trpc/server (for its types) and superjson, and no server code.
+export {
+  createReelpostClient,
+  type ReelpostClient,
+  type ReelpostClientError,
+  type ReelpostClientOptions,
+  type ReelpostInputs,
+  type ReelpostOutputs,
+} from './client.js';
+export { isReelpostErrorCode, readReelpostError, type ReelpostErrorInfo } from './errors.js';
+export {
+  type FinalPostStatus,
+  isFinalPostStatus,
+  type PostStatusReader,
+  waitForPublish,
+  WaitForPublishAbortedError,
+  WaitForPublishError,
+  type WaitForPublishOptions,
+  WaitForPublishTimeoutError,
+} from './wait-for-publish.js';
+export {
+  type ConnectResult,
+  type CreatorInfo,
+  type DisconnectResult,
+  FINAL_POST_STATES,
+  type FinalPostState,
+  type JsonValue,
+  type PostInput,
+  type PostMode,
+  type PostState,
+  type PostStatus,
+  type PostTarget,
+  type PrivacyLevel,
+  REELPOST_ERROR_CODES,
+  type ReelpostErrorCode,
+  type ReelpostErrorData,
+  type ReelpostErrorShape,
+  type ReelpostRouter,
+  type TaskDetail,
+  type TaskList,
+  type TaskListInput,
+  type TaskListItem,
+  type TaskStatus,
+  type TikTokAccount,
+} from './contract.generated.js';

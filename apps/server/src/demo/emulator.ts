@@ -1,6 +1,11 @@
 import type { TikTokEmulatorControls } from '@reelpost/tiktok/emulator';
 import { connectTikTokEmulator, startTikTokEmulator } from '@reelpost/tiktok/emulator';
 
+const DEMO_CREATORS = [
+  { openId: '-000demo-reelpost-creator', username: 'reelpost.creator', displayName: 'Reelpost Creator' },
+  { openId: '-000demo-quiet-studio', username: 'quiet.studio', displayName: 'Quiet Studio', accountPrivate: true, maxVideoPostDurationSec: 180 },
+];
+
 export interface DemoTikTok {
   /** Base URL of the emulator's API and authorize page. */
   url: string;
@@ -44,6 +49,10 @@ export async function startDemoTikTok(options: DemoTikTokOptions): Promise<DemoT
   }
   const emulator = await startTikTokEmulator({
     app,
+    // The demo database outlives the emulator: fixed user ids keep the seeded accounts, a seed per start keeps
+    // publish ids from repeating those of an earlier run.
+    seed: `demo-${Date.now()}`,
+    users: DEMO_CREATORS,
     consentPage: true,
     processing: { baseMs: 3_000, moderationDelayMs: 8_000 },
   });

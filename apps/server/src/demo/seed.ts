@@ -48,6 +48,13 @@ export async function seedDemo(deps: Pick<AppDeps, 'db' | 'tokens' | 'clock'>, t
     .execute();
 
   const users = await tiktok.users();
+  // Another emulator (a different seed) brings other TikTok users: they join as non-default accounts.
+  const hasDefault = await db
+    .selectFrom('instance_tiktok_credentials')
+    .select('id')
+    .where('instance_id', '=', DEMO_IDS.instance)
+    .where('is_default', '=', true)
+    .executeTakeFirst();
   for (const [index, creator] of users.entries()) {
     const issued = await tiktok.issueTokens(creator.username);
     const now = deps.clock.now().getTime();
@@ -64,7 +71,7 @@ export async function seedDemo(deps: Pick<AppDeps, 'db' | 'tokens' | 'clock'>, t
     };
     await db
       .insertInto('instance_tiktok_credentials')
-      .values({ instance_id: DEMO_IDS.instance, open_id: issued.open_id, is_default: index === 0, ...sealed })
+      .values({ instance_id: DEMO_IDS.instance, open_id: issued.open_id, is_default: index === 0 && !hasDefault, ...sealed })
       .onConflict((oc) => oc.columns(['instance_id', 'open_id']).doUpdateSet(sealed))
       .execute();
   }

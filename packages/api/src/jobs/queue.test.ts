@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { defineJob, enqueueJob, type JobWorker, register, removeJob, startJobWorker } from './queue.js';
 
 const database = useTestDatabase();
-const greet = defineJob('test.greet', z.object({ name: z.string() }));
+const greet = defineJob('test:greet', z.object({ name: z.string() }));
 
 const workers: JobWorker[] = [];
 afterEach(async () => {
@@ -88,5 +88,11 @@ describe('durable jobs', () => {
     await expect(
       enqueueJob(database().db, greet, { name: 42 } as unknown as { name: string }),
     ).rejects.toThrow(/expected string/);
+  });
+});
+
+describe('job definitions', () => {
+  it('refuse a name graphile-worker cannot schedule', () => {
+    expect(() => defineJob('has.a.dot', z.object({}))).toThrow(/not a valid job name/);
   });
 });

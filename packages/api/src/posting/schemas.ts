@@ -31,7 +31,7 @@ export const postInputSchema = z.object({
   /** Label the video as AI-generated; Reelpost's videos are, so this defaults to true. */
   isAigc: z.boolean().default(true),
   /** Publish later (at most 30 days ahead); the post is SCHEDULED until then. */
-  scheduledAt: z.coerce.date().optional(),
+  scheduledAt: z.coerce.date<Date | string>().optional(),
   /** `direct` publishes; `inbox` sends a draft the creator finishes in the TikTok app. */
   mode: z.enum(POST_MODES).default('direct'),
   /**

@@ -1,3 +1,4 @@
+import { rest } from '../openapi.js';
 import { protectedProcedure, router } from '../trpc.js';
 import {
   taskDetailInputSchema,
@@ -10,14 +11,14 @@ import { getTaskDetail, listTasks } from './service.js';
 export const tasksRouter = router({
   /** The caller's tasks, newest first; pass `nextCursor` back as `cursor` for the next page. */
   list: protectedProcedure
-    .meta({ openapi: { method: 'GET', path: '/tasks', tags: ['tasks'], summary: 'The caller’s tasks, newest first' } })
+    .meta(rest('GET', '/tasks', 'tasks', 'The caller’s tasks, newest first'))
     .input(taskListInputSchema)
     .output(taskListSchema)
     .query(({ ctx, input }) => listTasks(ctx, ctx.session, input)),
 
   /** One task with its planning, execution log, attached media, output and latest TikTok post, in one query. */
   detail: protectedProcedure
-    .meta({ openapi: { method: 'GET', path: '/tasks/{taskId}/detail', tags: ['tasks'], summary: 'One task with planning, logs, media, output and latest TikTok post' } })
+    .meta(rest('GET', '/tasks/{taskId}/detail', 'tasks', 'One task with planning, logs, media, output and latest TikTok post'))
     .input(taskDetailInputSchema)
     .output(taskDetailSchema)
     .query(({ ctx, input }) => getTaskDetail(ctx, ctx.session, input.taskId)),

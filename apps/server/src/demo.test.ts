@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_IDS } from './demo/seed.js';
+import { bearer, useRuntime } from '../test/runtime.js';
+
+const runtime = useRuntime();
+
+async function newDemoUser(email: string): Promise<string> {
+  const response = await runtime().app.request('/dev/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email }),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { token: string }).token;
+}
+
+async function getJson<T>(path: string, token: string): Promise<T> {
+  const response = await runtime().app.request(path, { headers: bearer(token) });
+  expect(response.status).toBe(200);
+  return (await response.json()) as T;
+}
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('gave up waiting');
+}
+
+describe('demo mode', () => {
+  it('seeds the demo user with two TikTok accounts (one default) and the four demo tasks', async () => {
+    const { token } = runtime().demo!;
+    const accounts = await getJson<{ isDefault: boolean; state: string }[]>('/api/v1/tiktok/accounts', token);
+    expect(accounts.map((account) => [account.isDefault, account.state])).toEqual([
+      [true, 'active'],
+      [false, 'active'],
+    ]);
+    const { items } = await getJson<{ items: { id: string; status: string; hasVideo: boolean }[] }>('/api/v1/tasks', token);
+    expect(items.map((task) => task.id).sort()).toEqual(Object.values(DEMO_IDS).filter((id) => id !== DEMO_IDS.instance).sort());
+    expect(items.find((task) => task.id === DEMO_IDS.videoTask)).toMatchObject({ status: 'completed', hasVideo: true });
+    expect(items.find((task) => task.id === DEMO_IDS.reportTask)).toMatchObject({ status: 'completed', hasVideo: false });
+  });
+
+  it('POST /dev/token signs in a new email with an empty instance', async () => {
+    const token = await newDemoUser('newcomer@example.com');
+    expect(await getJson<unknown[]>('/api/v1/tiktok/accounts', token)).toEqual([]);
+    expect(await getJson<{ items: unknown[] }>('/api/v1/tasks', token)).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('POST /dev/token refuses a body without a valid email', async () => {
+    const response = await runtime().app.request('/dev/token', { method: 'POST', body: '{"email":"nope"}', headers: { 'content-type': 'application/json' } });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+  });
+
+  it('serves the sample video with byte ranges, as storage would', async () => {
+    const response = await fetch(`${runtime().publicUrl}/demo-media/sample-360x640-4s.mp4`, { headers: { range: 'bytes=0-99' } });
+    expect(response.status).toBe(206);
+    expect(response.headers.get('content-range')).toBe('bytes 0-99/147635');
+    expect((await response.arrayBuffer()).byteLength).toBe(100);
+  });
+
+  it('posts the demo video and TikTok’s webhooks carry it to PUBLISHED', async () => {
+    const token = runtime().demo!.token;
+    const response = await fetch(`${runtime().publicUrl}/api/v1/tasks/${DEMO_IDS.videoTask}/post-to-tiktok`, {
+      method: 'POST',
+      headers: { ...bearer(token), 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Demo #ai', privacyLevel: 'SELF_ONLY', accountId: (await getJson<{ id: string }[]>('/api/v1/tiktok/accounts', token))[1]!.id }),
+    });
+    expect(response.status).toBe(200);
+    const published = await until(
+      () => runtime().deps.db.selectFrom('tiktok_posts').selectAll().where('task_id', '=', DEMO_IDS.videoTask).executeTakeFirstOrThrow(),
+      (post) => post.status === 'PUBLISHED',
+    );
+    expect(published.public_url).toBe('https://www.tiktok.com/@quiet.studio');
+    const events = await runtime().deps.db.selectFrom('tiktok_webhook_events').select('event').execute();
+    expect(events.map((event) => event.event)).toContain('post.publish.complete');
+  });
+});
+
+describe('the TikTok OAuth callback', () => {
+  it('links the account and sends the browser back to the app page it came from', async () => {
+    const token = await newDemoUser('connector@example.com');
+    const [instance] = await runtime().deps.db
+      .selectFrom('instances as i')
+      .innerJoin('users as u', 'u.id', 'i.owner_id')
+      .select('i.id')
+      .where('u.email', '=', 'connector@example.com')
+      .execute();
+    const connect = await runtime().app.request('/api/v1/tiktok/connect', {
+      method: 'POST',
+      headers: { ...bearer(token), 'content-type': 'application/json' },
+      body: JSON.stringify({ instanceId: instance!.id, redirectTo: '/settings/accounts' }),
+    });
+    const { authorizeUrl } = (await connect.json()) as { authorizeUrl: string };
+    // The emulator's consent page, answered as a person choosing its first user would.
+    const emulatorUsers = await runtime().deps.db.selectFrom('instance_tiktok_credentials').select('open_id').where('instance_id', '=', DEMO_IDS.instance).execute();
+    const consent = await fetch(`${authorizeUrl}&emulator_user=${encodeURIComponent(emulatorUsers[0]!.open_id)}`, { redirect: 'manual' });
+    const callback = new URL(consent.headers.get('location')!);
+    expect(callback.pathname).toBe('/tiktok/callback');
+
+    const landed = await runtime().app.request(`${callback.pathname}${callback.search}`);
+    expect(landed.status).toBe(302);
+    const target = new URL(landed.headers.get('location')!);
+    expect(`${target.pathname}?${target.searchParams.toString()}`).toBe('/settings/accounts?tiktok=connected');
+    expect(await getJson<{ isDefault: boolean }[]>('/api/v1/tiktok/accounts', token)).toEqual([expect.objectContaining({ isDefault: true })]);
+
+    const replay = await runtime().app.request(`${callback.pathname}${callback.search}`);
+    expect(replay.status).toBe(400);
+    expect(await replay.text()).toContain('already used');
+  });
+
+  it('shows a clear page, never a 500, for a state it never issued', async () => {
+    const response = await runtime().app.request('/tiktok/callback?state=forged&code=whatever');
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('was not started here');
+  });
+});
+
+describe('the TikTok webhook route', () => {
+  it('refuses a delivery without a valid signature', async () => {
+    const response = await runtime().app.request('/webhooks/tiktok', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'tiktok-signature': 't=1,s=00' },
+      body: '{"event":"post.publish.complete"}',
+    });
+    expect(response.status).toBe(401);
+  });
+});

@@ -1,0 +1,119 @@
+import { generateFernetKey } from '@reelpost/api';
+import { findFreePort } from '@reelpost/db';
+import { createTestDatabase, type TestDatabase } from '@reelpost/db/testing';
+import { createReelpostClient } from '@reelpost/client';
+import { connectTikTokEmulator } from '@reelpost/tiktok/emulator';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_IDS } from '../src/demo/seed.js';
+import { type Child, startEmulatorProcess, startServer } from './processes.js';
+
+const children: Child[] = [];
+const databases: TestDatabase[] = [];
+
+/** Each test a database of its own: the servers of different tests meet different emulators. */
+async function freshDatabaseUrl(): Promise<string> {
+  const database = await createTestDatabase();
+  databases.push(database);
+  return database.url;
+}
+
+afterEach(async () => {
+  for (const child of children.splice(0)) {
+    if (child.process.exitCode === null && child.process.signalCode === null) {
+      child.process.kill('SIGKILL');
+      await child.exited;
+    }
+  }
+  for (const database of databases.splice(0)) await database.drop();
+});
+
+async function serverEnv(port: number, extra: Record<string, string> = {}) {
+  return {
+    DATABASE_URL: await freshDatabaseUrl(),
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    ENCRYPTION_KEY: generateFernetKey(),
+    DEMO_JWT_SECRET: 'process-test-demo-secret-0123456789abcdef',
+    ...extra,
+  };
+}
+
+async function running(env: Record<string, string>) {
+  const server = startServer(env);
+  children.push(server);
+  const [, url] = await server.line(/Reelpost is running at (\S+)/);
+  const [, token] = await server.line(/Demo token: (\S+)/);
+  return { server, url: url!, token: token! };
+}
+
+// Real processes start in a second or two each; these tests wait for them, not for any timing they assert.
+describe('the built server as a process', { timeout: 30_000 }, () => {
+  it('survives a SIGKILL mid-publish: after a restart the post reaches PUBLISHED, initialised exactly once', async () => {
+    const emulator = await startEmulatorProcess();
+    children.push(emulator.child);
+    const controls = connectTikTokEmulator(emulator.url);
+    const port = await findFreePort();
+    const env = await serverEnv(port, { TIKTOK_EMULATOR_URL: emulator.url });
+
+    const first = await running(env);
+    const client = createReelpostClient({ url: first.url, token: first.token });
+    // Hold the post in TikTok's processing, so the server dies with it in flight.
+    await controls.pauseProcessing();
+    const posted = await client.tiktok.post.mutate({ taskId: DEMO_IDS.videoTask, title: 'Survives a crash #ai', privacyLevel: 'SELF_ONLY' });
+    expect(posted.status).toBe('PROCESSING');
+    first.server.process.kill('SIGKILL');
+    await first.server.exited;
+
+    await controls.resumeProcessing();
+    const second = await running(env);
+    const again = createReelpostClient({ url: second.url, token: second.token });
+    let status = await again.tiktok.status.query({ taskId: DEMO_IDS.videoTask });
+    for (let i = 0; i < 100 && status.status !== 'PUBLISHED'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      status = await again.tiktok.status.query({ taskId: DEMO_IDS.videoTask });
+    }
+    expect(status).toMatchObject({ status: 'PUBLISHED', postId: posted.postId, publishId: posted.publishId });
+    expect(await controls.calls({ endpoint: 'video.init' })).toBe(1);
+  });
+
+  it('finishes a request in flight when told to stop, then exits 0', async () => {
+    const emulator = await startEmulatorProcess();
+    children.push(emulator.child);
+    const controls = connectTikTokEmulator(emulator.url);
+    const { server, url, token } = await running(await serverEnv(await findFreePort(), { TIKTOK_EMULATOR_URL: emulator.url, TIKTOK_TIMEOUT_MS: '1500' }));
+    // Creator info hangs once (the client's retry then succeeds): the post takes a second or two.
+    await controls.failNext('creator_info.query', 'timeout');
+    const client = createReelpostClient({ url, token });
+    const inFlight = client.tiktok.post.mutate({ taskId: DEMO_IDS.videoTask, title: 'In flight #ai', privacyLevel: 'SELF_ONLY' });
+    const settled = inFlight.then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    server.process.kill('SIGTERM');
+
+    expect(await settled).toMatchObject({ value: { status: 'PROCESSING' } });
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('stops at start-up with one line per configuration problem', async () => {
+    const server = startServer({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'postgres://127.0.0.1/unused' });
+    children.push(server);
+    expect((await server.exited).code).toBe(1);
+    expect(server.output().trim().split('\n')).toEqual([
+      'Invalid configuration:',
+      expect.stringMatching(/^ {2}PORT: /) as string,
+      expect.stringMatching(/^ {2}LOG_LEVEL: /) as string,
+    ]);
+  });
+
+  it('stops at start-up with one clear line when the database cannot be reached', async () => {
+    const port = await findFreePort();
+    const server = startServer({ DATABASE_URL: `postgres://app:secret@127.0.0.1:${port}/app` });
+    children.push(server);
+    expect((await server.exited).code).toBe(1);
+    expect(server.output().trim()).toBe(
+      `Cannot reach Postgres at postgres://app:***@127.0.0.1:${port}/app: connect ECONNREFUSED 127.0.0.1:${port} (nothing is listening there; is Postgres running, and are host and port in DATABASE_URL right?)`,
+    );
+  });
+});

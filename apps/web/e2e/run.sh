@@ -22,4 +22,7 @@ echo "== building the server and the page"
 "${PNPM[@]}" exec turbo run build --filter=@reelpost/server... --output-logs=errors-only
 
 echo "== browser suite (apps/web/e2e)"
-"${PNPM[@]}" --filter @reelpost/web exec tsx --test --test-reporter=spec e2e/posting.e2e.ts
+# E2E_TAP_REPORT=<file> also writes TAP there (CI totals its pass and fail counts).
+REPORTERS=(--test-reporter=spec --test-reporter-destination=stdout)
+if [ -n "${E2E_TAP_REPORT:-}" ]; then REPORTERS+=(--test-reporter=tap "--test-reporter-destination=$(realpath -m "$E2E_TAP_REPORT")"); fi
+"${PNPM[@]}" --filter @reelpost/web exec tsx --test "${REPORTERS[@]}" e2e/posting.e2e.ts

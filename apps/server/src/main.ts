@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startRuntime } from './runtime.js';
+import { exitOnStartupError, stopOnSignals } from './shutdown.js';
 
 /** How long shutdown waits for requests in flight before closing their connections. */
 const DRAIN_MS = 10_000;
@@ -22,35 +23,18 @@ async function main(): Promise<void> {
   if (runtime.demo) {
     console.log(`Demo mode: signed in as ${runtime.demo.email}; TikTok is the local emulator at ${runtime.demo.tiktokUrl}`);
     console.log(`Demo token: ${runtime.demo.token}`);
-    console.log(`Try: curl -H "Authorization: Bearer $TOKEN" ${runtime.publicUrl}/api/v1/tasks`);
+    console.log(`Try it: curl -H "Authorization: Bearer ${runtime.demo.token}" ${runtime.publicUrl}/api/v1/tasks`);
   }
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ msg: 'shutting down', signal });
+  stopOnSignals(logger, async () => {
     // Stop accepting; requests in flight finish (up to DRAIN_MS), idle keep-alive connections close now.
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const deadline = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
-    void drained
-      .then(() => clearTimeout(deadline))
-      .then(() => runtime.shutdown())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ msg: 'shutdown failed', err: error });
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+    await drained;
+    clearTimeout(deadline);
+    await runtime.shutdown();
+  });
 }
 
-main().catch((error: unknown) => {
-  // Start-up errors are written to be read: one line (or one per config problem), no stack.
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
-});
+main().catch(exitOnStartupError);

@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import superjson from 'superjson';
 import { describe, expect, it } from 'vitest';
 import { DEMO_IDS } from './demo/seed.js';
@@ -108,6 +109,13 @@ describe('REST and tRPC give the same answers', () => {
 });
 
 describe('the OpenAPI document', () => {
+  it('is a valid OpenAPI 3 document', async () => {
+    const document = (await (await runtime().app.request('/api/v1/openapi.json')).json()) as Parameters<Validator['validate']>[0];
+    const result = await new Validator().validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
   it('lists the three original paths, the bearer scheme, and error responses', async () => {
     const document = (await (await runtime().app.request('/api/v1/openapi.json')).json()) as {
       openapi: string;

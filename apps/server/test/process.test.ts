@@ -61,11 +61,20 @@ describe('the built server as a process', { timeout: 30_000 }, () => {
     await controls.pauseProcessing();
     const posted = await client.tiktok.post.mutate({ taskId: DEMO_IDS.videoTask, title: 'Survives a crash #ai', privacyLevel: 'SELF_ONLY' });
     expect(posted.status).toBe('PROCESSING');
+    // TikTok pulls the video from this server (the demo's media host): let it finish pulling first, so the crash
+    // is ours alone and not also a media host vanishing mid-download (which TikTok rightly fails as video_pull_failed).
+    for (let i = 0; i < 100; i++) {
+      const [publish] = await controls.publishes();
+      // readyAt is set once the bytes are complete.
+      if (publish?.readyAt !== undefined) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     first.server.process.kill('SIGKILL');
     await first.server.exited;
 
-    await controls.resumeProcessing();
     const second = await running(env);
+    // TikTok carries on once our server is back (it pulls the video from us, so not before).
+    await controls.resumeProcessing();
     const again = createReelpostClient({ url: second.url, token: second.token });
     let status = await again.tiktok.status.query({ taskId: DEMO_IDS.videoTask });
     for (let i = 0; i < 100 && status.status !== 'PUBLISHED'; i++) {

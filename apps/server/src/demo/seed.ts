@@ -138,6 +138,8 @@ export async function seedDemo(deps: Pick<AppDeps, 'db' | 'tokens' | 'clock'>, t
   for (const task of tasks) {
     const values = {
       ...task,
+      // Created a minute before the agents started, as a real task would be.
+      created_at: new Date(new Date(task.started_at).getTime() - 60_000),
       input: JSON.stringify(task.input),
       output_data: task.output_data === null ? null : JSON.stringify(task.output_data),
       execution_steps: JSON.stringify(task.execution_steps),

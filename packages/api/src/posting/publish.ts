@@ -13,7 +13,7 @@ import { tikTokAppError } from '../tiktok/errors.js';
 import { probeVideoUrl } from '../video/probe.js';
 import { checkAgainstCreatorInfo } from './creator-checks.js';
 import { checkPostStatusJob, statusJobKey, uploadPostJob, uploadJobKey } from './job-definitions.js';
-import { mirrorLatestPostToTask } from './mirror.js';
+import { mirrorLatestPostToTask, updatePost } from './mirror.js';
 
 export type PostingDeps = Pick<AppDeps, 'db' | 'clock' | 'tiktok' | 'tokens' | 'settings'>;
 
@@ -24,7 +24,8 @@ export type PostingDeps = Pick<AppDeps, 'db' | 'clock' | 'tiktok' | 'tokens' | '
 export type PublishCaller = 'request' | 'job';
 
 export type PublishOutcome =
-  | { kind: 'sent'; post: TikTokPost }
+  /** This attempt is over; the post says how (PROCESSING, FAILED, UNKNOWN). */
+  | { kind: 'done'; post: TikTokPost }
   /** Another worker holds the post, or it is no longer waiting to be sent. */
   | { kind: 'skipped'; post: TikTokPost | undefined }
   /** Nothing reached TikTok and it is worth trying again later (jobs only). */
@@ -80,27 +81,13 @@ async function refuse(deps: PostingDeps, post: TikTokPost, caller: PublishCaller
     await release();
     return { kind: 'retry_later', afterMs: error.cause.extra.retryAfterMs ?? 30_000, post };
   }
+  if (caller === 'job') return { kind: 'done', post: await recordFailed(deps, post, { reason: appCode.toLowerCase(), code: appCode }) };
+  // A person is waiting: the refusal is theirs to read, and a post TikTok never saw leaves no trace.
   await deps.db.transaction().execute(async (trx) => {
-    if (caller === 'request') {
-      await trx.deleteFrom('tiktok_posts').where('id', '=', post.id).execute();
-    } else {
-      await trx
-        .updateTable('tiktok_posts')
-        .set({
-          status: 'FAILED',
-          fail_reason: appCode.toLowerCase(),
-          error_code: appCode,
-          lease_until: null,
-          finished_at: deps.clock.now(),
-          updated_at: deps.clock.now(),
-        })
-        .where('id', '=', post.id)
-        .execute();
-    }
+    await trx.deleteFrom('tiktok_posts').where('id', '=', post.id).execute();
     await mirrorLatestPostToTask(trx, post.task_id);
   });
-  if (caller === 'request') throw error;
-  return { kind: 'skipped', post: undefined };
+  throw error;
 }
 
 /** Marks the point of no return: from here the post may exist at TikTok, so it is never sent again by itself. */
@@ -114,73 +101,53 @@ async function recordAccepted(
   accepted: { publishId: string; source: 'PULL_FROM_URL' | 'FILE_UPLOAD'; uploadUrl?: string; chunkSize?: number; videoSize?: number },
 ): Promise<TikTokPost> {
   const now = deps.clock.now();
-  return deps.db.transaction().execute(async (trx) => {
-    const stored = await trx
-      .updateTable('tiktok_posts')
-      .set({
-        publish_id: accepted.publishId,
-        source: accepted.source,
-        status: 'PROCESSING',
-        tiktok_status: accepted.source === 'PULL_FROM_URL' ? 'PROCESSING_DOWNLOAD' : 'PROCESSING_UPLOAD',
-        lease_until: null,
-        next_check_at: new Date(now.getTime() + 2_000),
-        check_deadline_at: new Date(now.getTime() + deps.settings.posting.processingDeadlineMs),
-        upload_url_encrypted: accepted.uploadUrl ? deps.tokens.encrypt(accepted.uploadUrl) : null,
-        upload_chunk_size: accepted.chunkSize ?? null,
-        video_size_bytes: accepted.videoSize ?? null,
-        updated_at: now,
-      })
-      .where('id', '=', post.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await trx.updateTable('instance_tiktok_credentials').set({ last_used_at: now }).where('id', '=', post.account_id).execute();
-    await mirrorLatestPostToTask(trx, post.task_id);
-    await enqueueJob(trx, checkPostStatusJob, { postId: post.id }, { runAt: stored.next_check_at ?? now, jobKey: statusJobKey(post.id) });
-    if (accepted.source === 'FILE_UPLOAD') await enqueueJob(trx, uploadPostJob, { postId: post.id }, { jobKey: uploadJobKey(post.id) });
-    return stored;
-  });
+  const nextCheckAt = new Date(now.getTime() + 2_000);
+  return updatePost(
+    deps.db,
+    post,
+    {
+      publish_id: accepted.publishId,
+      source: accepted.source,
+      status: 'PROCESSING',
+      tiktok_status: accepted.source === 'PULL_FROM_URL' ? 'PROCESSING_DOWNLOAD' : 'PROCESSING_UPLOAD',
+      lease_until: null,
+      next_check_at: nextCheckAt,
+      check_deadline_at: new Date(now.getTime() + deps.settings.posting.processingDeadlineMs),
+      upload_url_encrypted: accepted.uploadUrl ? deps.tokens.encrypt(accepted.uploadUrl) : null,
+      upload_chunk_size: accepted.chunkSize ?? null,
+      video_size_bytes: accepted.videoSize ?? null,
+      updated_at: now,
+    },
+    async (trx) => {
+      await trx.updateTable('instance_tiktok_credentials').set({ last_used_at: now }).where('id', '=', post.account_id).execute();
+      await enqueueJob(trx, checkPostStatusJob, { postId: post.id }, { runAt: nextCheckAt, jobKey: statusJobKey(post.id) });
+      if (accepted.source === 'FILE_UPLOAD') await enqueueJob(trx, uploadPostJob, { postId: post.id }, { jobKey: uploadJobKey(post.id) });
+    },
+  );
 }
 
-/** TikTok refused the init outright (nothing was created): the post failed with TikTok's code. */
-async function recordRefusedByTikTok(deps: PostingDeps, post: TikTokPost, error: TikTokError): Promise<TikTokPost> {
-  return deps.db.transaction().execute(async (trx) => {
-    const stored = await trx
-      .updateTable('tiktok_posts')
-      .set({
-        status: 'FAILED',
-        fail_reason: error.code,
-        error_code: error.code,
-        error_log_id: error.logId ?? null,
-        lease_until: null,
-        finished_at: deps.clock.now(),
-        updated_at: deps.clock.now(),
-      })
-      .where('id', '=', post.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await mirrorLatestPostToTask(trx, post.task_id);
-    return stored;
+/** A post that failed before or at the init: nothing reached TikTok or TikTok refused it. */
+function recordFailed(deps: PostingDeps, post: TikTokPost, failure: { reason: string; code: string | null; logId?: string | undefined }) {
+  return updatePost(deps.db, post, {
+    status: 'FAILED',
+    fail_reason: failure.reason,
+    error_code: failure.code,
+    error_log_id: failure.logId ?? null,
+    lease_until: null,
+    finished_at: deps.clock.now(),
+    updated_at: deps.clock.now(),
   });
 }
 
 /** The init may have reached TikTok: never sent again by itself; the caller is told plainly. */
-async function recordOutcomeUnknown(deps: PostingDeps, post: TikTokPost, error: TikTokError): Promise<TikTokPost> {
-  return deps.db.transaction().execute(async (trx) => {
-    const stored = await trx
-      .updateTable('tiktok_posts')
-      .set({
-        status: 'UNKNOWN',
-        fail_reason: 'outcome_unknown',
-        error_code: error.code,
-        error_log_id: error.logId ?? null,
-        lease_until: null,
-        updated_at: deps.clock.now(),
-      })
-      .where('id', '=', post.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await mirrorLatestPostToTask(trx, post.task_id);
-    return stored;
+function recordOutcomeUnknown(deps: PostingDeps, post: TikTokPost, error: TikTokError): Promise<TikTokPost> {
+  return updatePost(deps.db, post, {
+    status: 'UNKNOWN',
+    fail_reason: 'outcome_unknown',
+    error_code: error.code,
+    error_log_id: error.logId ?? null,
+    lease_until: null,
+    updated_at: deps.clock.now(),
   });
 }
 
@@ -233,13 +200,13 @@ export async function publishPost(deps: PostingDeps, postId: string, caller: Pub
   await markInitiated(deps, post.id);
   try {
     const accepted = await init(deps, accessToken, post, { source: 'PULL_FROM_URL', videoUrl: post.video_url });
-    return { kind: 'sent', post: await recordAccepted(deps, post, { publishId: accepted.publishId, source: 'PULL_FROM_URL' }) };
+    return { kind: 'done', post: await recordAccepted(deps, post, { publishId: accepted.publishId, source: 'PULL_FROM_URL' }) };
   } catch (error) {
     if (!isTikTokError(error)) throw error;
     if (error.outcomeUnknown) {
       const stored = await recordOutcomeUnknown(deps, post, error);
       if (caller === 'request') throw outcomeUnknownError(error);
-      return { kind: 'sent', post: stored };
+      return { kind: 'done', post: stored };
     }
     if (error.code === 'url_ownership_unverified') return uploadInstead(deps, post, accessToken, caller);
     return failOnTikTokRefusal(deps, post, caller, error);
@@ -249,9 +216,9 @@ export async function publishPost(deps: PostingDeps, postId: string, caller: Pub
 /** TikTok said no in a way that created nothing: a passing refusal (a 429) is tried again, the rest fail the post. */
 async function failOnTikTokRefusal(deps: PostingDeps, post: TikTokPost, caller: PublishCaller, error: TikTokError): Promise<PublishOutcome> {
   if (error.retryable) return refuse(deps, post, caller, tikTokAppError(error));
-  const stored = await recordRefusedByTikTok(deps, post, error);
+  const stored = await recordFailed(deps, post, { reason: error.code, code: error.code, logId: error.logId });
   if (caller === 'request') throw tikTokAppError(error);
-  return { kind: 'sent', post: stored };
+  return { kind: 'done', post: stored };
 }
 
 /**
@@ -270,31 +237,15 @@ async function uploadInstead(deps: PostingDeps, post: TikTokPost, accessToken: s
     videoSize = probe.sizeBytes;
     await spendTikTokCall(deps, post.account_id, 'init');
   } catch (error) {
-    const failed = await deps.db.transaction().execute(async (trx) => {
-      const stored = await trx
-        .updateTable('tiktok_posts')
-        .set({
-          status: 'FAILED',
-          fail_reason: 'upload_failed',
-          error_code: error instanceof AppError ? error.appCode : null,
-          lease_until: null,
-          finished_at: deps.clock.now(),
-          updated_at: deps.clock.now(),
-        })
-        .where('id', '=', post.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await mirrorLatestPostToTask(trx, post.task_id);
-      return stored;
-    });
+    const failed = await recordFailed(deps, post, { reason: 'upload_failed', code: error instanceof AppError ? error.appCode : null });
     if (caller === 'request') throw error;
-    return { kind: 'sent', post: failed };
+    return { kind: 'done', post: failed };
   }
   try {
     const accepted = await init(deps, accessToken, post, { source: 'FILE_UPLOAD', videoSize });
     const plan = accepted.chunkPlan;
     return {
-      kind: 'sent',
+      kind: 'done',
       post: await recordAccepted(deps, post, {
         publishId: accepted.publishId,
         source: 'FILE_UPLOAD',
@@ -308,7 +259,7 @@ async function uploadInstead(deps: PostingDeps, post: TikTokPost, accessToken: s
     if (error.outcomeUnknown) {
       const stored = await recordOutcomeUnknown(deps, post, error);
       if (caller === 'request') throw outcomeUnknownError(error);
-      return { kind: 'sent', post: stored };
+      return { kind: 'done', post: stored };
     }
     return failOnTikTokRefusal(deps, post, caller, error);
   }

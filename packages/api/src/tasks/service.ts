@@ -1,4 +1,4 @@
-import type { Database } from '@reelpost/db';
+import type { Database, Task } from '@reelpost/db';
 import { type Kysely, sql } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import { requireOwned } from '../auth/ownership.js';
@@ -80,13 +80,8 @@ export function selectTaskDetail(db: Kysely<Database>, taskId: string) {
     ]);
 }
 
-export async function getTaskDetail({ db }: Pick<AppDeps, 'db'>, session: Session, taskId: string): Promise<TaskDetail> {
-  const row = requireOwned(await selectTaskDetail(db, taskId).executeTakeFirst(), session, {
-    code: 'TASK_NOT_FOUND',
-    what: 'task',
-  });
-  const log = normaliseExecutionSteps(row.execution_steps);
-  const post = row.latest_post;
+/** The fields every view of a task shares (list items and detail). */
+function taskFieldsOf(row: Pick<Task, 'id' | 'instance_id' | 'type' | 'status' | 'title' | 'error_message' | 'created_at' | 'updated_at' | 'started_at' | 'completed_at'>) {
   return {
     id: row.id,
     instanceId: row.instance_id,
@@ -98,6 +93,18 @@ export async function getTaskDetail({ db }: Pick<AppDeps, 'db'>, session: Sessio
     updatedAt: row.updated_at,
     startedAt: row.started_at,
     completedAt: row.completed_at,
+  };
+}
+
+export async function getTaskDetail({ db }: Pick<AppDeps, 'db'>, session: Session, taskId: string): Promise<TaskDetail> {
+  const row = requireOwned(await selectTaskDetail(db, taskId).executeTakeFirst(), session, {
+    code: 'TASK_NOT_FOUND',
+    what: 'task',
+  });
+  const log = normaliseExecutionSteps(row.execution_steps);
+  const post = row.latest_post;
+  return {
+    ...taskFieldsOf(row),
     input: withFiniteNumbers(row.input),
     planning: planTask(row.type, row.status, log),
     executionLogs: toExecutionLogs(log),
@@ -227,16 +234,7 @@ export async function listTasks({ db }: Pick<AppDeps, 'db'>, session: Session, i
   const last = page.at(-1);
   return {
     items: page.map((row) => ({
-      id: row.id,
-      instanceId: row.instance_id,
-      type: row.type,
-      status: row.status,
-      title: row.title,
-      errorMessage: row.error_message,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      startedAt: row.started_at,
-      completedAt: row.completed_at,
+      ...taskFieldsOf(row),
       hasVideo: extractVideoOutput(row.output_data) !== null,
       tiktokStatus: row.latest_post_status === null ? null : toContractPostStatus(row.latest_post_status),
     })),

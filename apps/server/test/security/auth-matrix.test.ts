@@ -144,6 +144,15 @@ describe('production (OpenID Connect, RS256 keys from the provider’s JWKS)', (
     await expectEveryProcedureAccepts(production.server(), await production.userToken(sub));
   });
 
+  it('demo sign-in does not exist outside demo mode: POST /dev/token is a 404', async () => {
+    const response = await production.server().request('/dev/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'demo@reelpost.dev' }),
+    });
+    expect(response.status).toBe(404);
+  });
+
   it('refused tokens created no user; the accepted one created exactly one', async () => {
     const users = await production.server().runtime.deps.db.selectFrom('users').select('sub').execute();
     expect(users.map((user) => user.sub)).toEqual([sub]);

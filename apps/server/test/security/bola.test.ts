@@ -1,17 +1,20 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import superjson from 'superjson';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../src/demo/seed.js';
 import { bearer, demoSignIn, useSecurityServer } from './harness.js';
 import { call, listProcedures, type ProcedureInfo, SURFACES } from './procedures.js';
-import { seedAccount, seedVideoTask } from './production.js';
+import { nowSeconds, seedAccount, seedVideoTask } from './production.js';
+import { hs256 } from './tokens.js';
 
 // Broken object-level authorization: every procedure (from the router) × every field that names an object × another
 // user's object → 403 FORBIDDEN, an unknown id → 404 with the object's own code, over tRPC and REST. The caller is
-// the demo user (their own seeded instance, tasks and accounts fill every other field); the other user, Bob, has an
-// instance, a completed video task with a scheduled post on it, and a connected default account.
+// the demo user (their own seeded instance, tasks and accounts fill every other field) — signed in, and as an
+// internal service acting for them with a service token; the other user, Bob, has an instance, a completed video
+// task with a scheduled post on it, and a connected default account.
 
-const server = useSecurityServer();
+const SERVICE_SECRET = randomBytes(32).toString('base64url');
+const server = useSecurityServer({ env: () => ({ SERVICE_JWT_SECRET: SERVICE_SECRET }) });
 const procedures = listProcedures();
 
 type Kind = 'task' | 'instance' | 'account';
@@ -20,7 +23,7 @@ const KIND_OF_FIELD: Record<string, Kind> = { taskId: 'task', instanceId: 'insta
 const NOT_FOUND_CODE: Record<Kind, string> = { task: 'TASK_NOT_FOUND', instance: 'INSTANCE_NOT_FOUND', account: 'ACCOUNT_NOT_FOUND' };
 
 const BOB_TASK_TITLE = 'Bob’s unreleased launch video';
-let alice: { token: string; own: Record<Kind, string> };
+let alice: { token: string; serviceToken: string; own: Record<Kind, string> };
 let bob: { token: string; userId: string; own: Record<Kind, string>; postId: string };
 
 beforeAll(async () => {
@@ -32,7 +35,13 @@ beforeAll(async () => {
     .where('instance_id', '=', DEMO_IDS.instance)
     .where('is_default', '=', true)
     .executeTakeFirstOrThrow();
-  alice = { token: runtime.demo!.token, own: { task: DEMO_IDS.videoTask, instance: DEMO_IDS.instance, account: defaultAccount.id } };
+  const aliceSub = (JSON.parse(Buffer.from(runtime.demo!.token.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
+  // What an internal service (the agent runner) sends to act for Alice: the same checks must hold.
+  const serviceToken = hs256(
+    { iss: 'reelpost-internal', aud: 'reelpost-api', sub: aliceSub, act: { sub: 'agent-runner' }, scope: 'reelpost:act', iat: nowSeconds(), exp: nowSeconds() + 600 },
+    SERVICE_SECRET,
+  );
+  alice = { token: runtime.demo!.token, serviceToken, own: { task: DEMO_IDS.videoTask, instance: DEMO_IDS.instance, account: defaultAccount.id } };
 
   const signedIn = await demoSignIn(server(), 'bob@example.com');
   const instance = await db.selectFrom('instances').select('id').where('owner_id', '=', signedIn.userId).executeTakeFirstOrThrow();
@@ -70,23 +79,30 @@ interface Row {
 }
 const rows: Row[] = procedures.flatMap((target) => target.idFields.map((field) => ({ procedure: target, field, kind: KIND_OF_FIELD[field]! })));
 
-it('knows what every object-naming field of every procedure names', () => {
+it('knows what every object-naming field of every procedure names, and the service token is accepted', async () => {
   const unknown = procedures.flatMap((target) => target.idFields.filter((field) => !(field in KIND_OF_FIELD)).map((field) => `${target.path}.${field}`));
   expect(unknown).toEqual([]);
   // Every procedure names at least one object, so every one is in the matrix.
   expect(new Set(rows.map((row) => row.procedure.path))).toEqual(new Set(procedures.map((target) => target.path)));
+  // The service token works for Alice's own objects, so its 403s below are ownership, not a refused token.
+  expect((await call(server(), 'rest', procedure('tasks.detail'), { taskId: alice.own.task }, bearer(alice.serviceToken))).status).toBe(200);
 });
 
-describe.each(SURFACES)('over %s', (surface) => {
+const CALLERS = [
+  { caller: 'Alice', token: () => alice.token },
+  { caller: 'a service acting for Alice', token: () => alice.serviceToken },
+];
+
+describe.each(SURFACES.flatMap((surface) => CALLERS.map((caller) => ({ surface, ...caller }))))('over $surface, as $caller', ({ surface, token }) => {
   it.each(rows.map((row) => ({ ...row, name: `${row.procedure.path} { ${row.field} }` })))(
     '$name: another user’s $kind → 403 FORBIDDEN, an unknown one → 404',
     async ({ procedure: target, field, kind }) => {
-      const foreign = await call(server(), surface, target, { ...aliceInput(target), [field]: bob.own[kind] }, bearer(alice.token));
+      const foreign = await call(server(), surface, target, { ...aliceInput(target), [field]: bob.own[kind] }, bearer(token()));
       expect({ status: foreign.status, code: foreign.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
       expect(foreign.text).not.toContain(BOB_TASK_TITLE);
       expect(foreign.text).not.toContain('bob');
 
-      const unknown = await call(server(), surface, target, { ...aliceInput(target), [field]: randomUUID() }, bearer(alice.token));
+      const unknown = await call(server(), surface, target, { ...aliceInput(target), [field]: randomUUID() }, bearer(token()));
       expect({ status: unknown.status, code: unknown.code }).toEqual({ status: 404, code: NOT_FOUND_CODE[kind] });
     },
   );

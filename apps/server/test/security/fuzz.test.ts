@@ -80,7 +80,13 @@ const anyValue = fc.anything({
 /** Deeply nested JSON text (arrays or objects), built as text so the test itself never recurses. */
 const deepJson = fc.tuple(fc.integer({ min: 50, max: 20_000 }), fc.boolean()).map(([depth, arrays]) => (arrays ? `${'['.repeat(depth)}1${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`));
 
-const RUNS = { json: 30, anything: 20, shaped: 30, keys: 15, huge: 3, deep: 4, raw: 10 } as const;
+/**
+ * Runs per property and procedure: about 1,600 inputs in all, some 30 s of the CI run. REELPOST_FUZZ_SCALE=10
+ * (or any factor) fuzzes longer on demand: `REELPOST_FUZZ_SCALE=10 npx vitest run apps/server/test/security/fuzz`.
+ */
+const SCALE = Math.max(1, Number(process.env.REELPOST_FUZZ_SCALE ?? 1) || 1);
+const runs = (base: number) => Math.round(base * SCALE);
+const RUNS = { json: runs(20), anything: runs(15), shaped: runs(20), keys: runs(10), huge: runs(3), deep: runs(3), raw: runs(8), edges: runs(50) };
 
 describe.each(procedures.map((procedure) => ({ procedure, name: procedure.path })))('$name', ({ procedure }) => {
   const request = (surface: Surface, input: unknown, raw?: string) =>
@@ -172,7 +178,7 @@ describe('the HTTP edges', () => {
         const id = /[0-9a-f-]{36}/.exec(path)?.[0] ?? '';
         await send('rest', [path.replace(id, raw), init]);
       }),
-      { numRuns: 60 },
+      { numRuns: RUNS.edges },
     );
   });
 
@@ -185,7 +191,7 @@ describe('the HTTP edges', () => {
         const answer = await send(surface, request);
         if (authorization.trim() !== '') expect(answer.status).toBe(401);
       }),
-      { numRuns: 60 },
+      { numRuns: RUNS.edges },
     );
   });
 
@@ -201,7 +207,7 @@ describe('the HTTP edges', () => {
         const surface: Surface = path.startsWith('/trpc') ? 'trpc' : 'rest';
         await send(surface, [path, { method, headers: { ...bearer(token), 'content-type': type }, ...(method === 'GET' || method === 'OPTIONS' ? {} : { body }) }]);
       }),
-      { numRuns: 40 },
+      { numRuns: RUNS.edges },
     );
   });
 });

@@ -81,7 +81,7 @@ describe('demo mode', () => {
 });
 
 describe('the TikTok OAuth callback', () => {
-  it('links the account and sends the browser back to the app page it came from', async () => {
+  it('sends the browser back to the app page it came from, which finishes the connect', async () => {
     const token = await newDemoUser('connector@example.com');
     const [instance] = await runtime().deps.db
       .selectFrom('instances as i')
@@ -104,7 +104,15 @@ describe('the TikTok OAuth callback', () => {
     const landed = await runtime().app.request(`${callback.pathname}${callback.search}`);
     expect(landed.status).toBe(302);
     const target = new URL(landed.headers.get('location')!);
-    expect(`${target.pathname}?${target.searchParams.toString()}`).toBe('/settings/accounts?tiktok=connected');
+    expect(target.pathname).toBe('/settings/accounts');
+    // The app page finishes the connect as its signed-in user.
+    const finished = await runtime().app.request('/api/v1/tiktok/connect/complete', {
+      method: 'POST',
+      headers: { ...bearer(token), 'content-type': 'application/json' },
+      body: JSON.stringify({ state: target.searchParams.get('tiktok_state'), code: target.searchParams.get('tiktok_code') }),
+    });
+    expect(finished.status).toBe(200);
+    expect(await finished.json()).toMatchObject({ redirectTo: '/settings/accounts', account: { isDefault: true } });
     expect(await getJson<{ isDefault: boolean }[]>('/api/v1/tiktok/accounts', token)).toEqual([expect.objectContaining({ isDefault: true })]);
 
     const replay = await runtime().app.request(`${callback.pathname}${callback.search}`);

@@ -2,6 +2,7 @@ import { readReelpostError, type ReelpostClient } from '@reelpost/client';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { ApiProvider, createPageClient } from './api.js';
+import { useConnectCompletion } from './connect-completion.js';
 import { TaskDetailPage } from './pages/task-detail.js';
 import { TaskListPage } from './pages/task-list.js';
 import { SignInPage } from './pages/sign-in.js';
@@ -35,6 +36,7 @@ export function App({ client: givenClient }: { client?: ReelpostClient }) {
         },
       }),
   );
+  const finishingConnect = useConnectCompletion(client, token !== null);
   const location = useLocation();
   const route = matchRoute(location.pathname);
 
@@ -62,6 +64,10 @@ export function App({ client: givenClient }: { client?: ReelpostClient }) {
         </header>
         {!token ? (
           <SignInPage onSignedIn={signIn} />
+        ) : finishingConnect ? (
+          <main id="main" className="page" aria-busy="true">
+            <p>Connecting your TikTok account…</p>
+          </main>
         ) : route.page === 'tasks' ? (
           <TaskListPage />
         ) : route.page === 'task' ? (

@@ -10,6 +10,12 @@ export function navigate(to: string): void {
   window.scrollTo?.(0, 0);
 }
 
+/** Changes the URL in place (no new history entry), e.g. to drop single-use parameters; the page follows. */
+export function replaceLocation(to: string): void {
+  window.history.replaceState(null, '', to);
+  window.dispatchEvent(new Event(NAVIGATE_EVENT));
+}
+
 export interface Location {
   pathname: string;
   search: string;

@@ -71,7 +71,15 @@ export { toContractPostStatus } from './posting/view.js';
 export { PLANS, planTask } from './tasks/planning.js';
 export { defaultSettings, DEFAULT_TIKTOK_SCOPES, type AppSettings } from './settings.js';
 export { getAccessToken, type AccessToken } from './accounts/access-token.js';
-export { completeTikTokConnect, type CallbackParams, type ConnectOutcome, startTikTokConnect } from './accounts/connect.js';
+export {
+  type CallbackParams,
+  completeTikTokConnect,
+  type ConnectOutcome,
+  type ConnectStateCheck,
+  declineTikTokConnect,
+  peekConnectState,
+  startTikTokConnect,
+} from './accounts/connect.js';
 export { refreshExpiringTokens, refreshExpiringTokensJob } from './accounts/refresher.js';
 export { type CreatorInfoView, type TikTokAccountView, tiktokAccountSchema } from './accounts/schemas.js';
 export {

@@ -279,6 +279,7 @@ export const REELPOST_ERROR_CODES = [
   "NOT_FOUND",
   "NO_TIKTOK_ACCOUNT",
   "NO_VIDEO_OUTPUT",
+  "OAUTH_STATE_INVALID",
   "PAYLOAD_TOO_LARGE",
   "POST_IN_PROGRESS",
   "POST_NOT_CANCELLABLE",
@@ -371,6 +372,23 @@ export type ReelpostRouter = TRPCBuiltRouter<
           redirectTo?: string | undefined;
         };
         output: ConnectResult;
+        meta: object;
+      }>;
+      /**
+       * Finishes connecting, from the app page TikTok's callback sends the browser to: only the user who started the
+       * connect can finish it, so a connect link handed to someone else links nothing.
+       */
+      completeConnect: TRPCMutationProcedure<{
+        input: {
+          state: string;
+          code: string;
+        };
+        output: {
+          account: TikTokAccount;
+          instanceId: string;
+          /** The app path the connect was started from, to return to. */
+          redirectTo: string | null;
+        };
         meta: object;
       }>;
       setDefaultAccount: TRPCMutationProcedure<{

@@ -1,64 +1,68 @@
-import { type AppDeps, completeTikTokConnect, type ConnectOutcome } from '@reelpost/api';
+import { type AppDeps, declineTikTokConnect, peekConnectState } from '@reelpost/api';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../app.js';
 import { html } from 'hono/html';
 import type { Logger } from '../logger.js';
 
-const REASONS: Record<Exclude<ConnectOutcome, { ok: true }>['reason'], string> = {
-  missing_state: 'The link back from TikTok was incomplete.',
+/** The state problems that end on this server's own page (the others go back to the app). */
+const REASONS = {
   unknown_state: 'This sign-in link was not started here.',
   state_reused: 'This sign-in link was already used.',
   state_expired: 'This sign-in link expired (they last 10 minutes).',
-  access_denied: 'TikTok access was not granted.',
-  missing_code: 'TikTok did not send an authorization code.',
-  tiktok_failed: 'TikTok did not complete the connection.',
-};
+} as const;
 
-function page(title: string, body: string, status: 200 | 400) {
+function refusalPage(reason: keyof typeof REASONS) {
   return {
-    status,
+    status: 400 as const,
     body: html`<!doctype html>
       <html lang="en">
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>${title}</title>
+          <title>TikTok account not connected</title>
         </head>
         <body style="font-family: system-ui, sans-serif; max-width: 32rem; margin: 4rem auto; padding: 0 1rem">
-          <h1>${title}</h1>
-          <p>${body}</p>
+          <h1>TikTok account not connected</h1>
+          <p>${REASONS[reason]} Start again from the app.</p>
         </body>
       </html>`,
   };
 }
 
 /**
- * TikTok sends the browser back here after consent. The outcome goes to the app page the connect started from
- * (`redirectTo`, a path on APP_URL, with `tiktok=connected` or `tiktok=error&reason=…`), or is shown on a small page.
- * Failures never link an account and never answer 500.
+ * TikTok sends the browser back here after consent. Nobody is signed in on this request (the app holds its bearer
+ * token), so the code is not exchanged here: the browser goes on to the app page the connect started from
+ * (`redirectTo` on APP_URL, or APP_URL itself) with `tiktok_state` and `tiktok_code`, and the app finishes with
+ * `tiktok.completeConnect` as its signed-in user — only the user who started a connect can finish it. A decline
+ * goes back as `tiktok=error&reason=access_denied`. A state we never issued, already used or expired ends on a
+ * small page; nothing answers 500 and nothing is linked here.
  */
 export function mountTikTokCallback(
   app: Hono<AppEnv>,
   options: { path: string; appUrl: string; deps: AppDeps; logger: Logger },
 ): void {
   app.get(options.path, async (c) => {
-    const query = c.req.query();
-    const outcome = await completeTikTokConnect(options.deps, { state: query.state, code: query.code, error: query.error });
-    if (outcome.ok) {
-      options.logger.info({ msg: 'tiktok account connected', accountId: outcome.account.id, instanceId: outcome.instanceId });
-    } else {
-      options.logger.warn({ msg: 'tiktok connect refused', reason: outcome.reason, tiktok: outcome.tiktok });
-    }
-    // Only ever back to the app: a stored target that resolves elsewhere is ignored for the page below.
-    const target = outcome.redirectTo ? new URL(outcome.redirectTo, options.appUrl) : null;
-    if (target && target.origin === new URL(options.appUrl).origin) {
-      target.searchParams.set('tiktok', outcome.ok ? 'connected' : 'error');
-      if (!outcome.ok) target.searchParams.set('reason', outcome.reason);
+    const { state, code, error } = c.req.query();
+    const check = await peekConnectState(options.deps, state);
+    const problem = !check.known ? 'unknown_state' : check.used ? 'state_reused' : check.expired ? 'state_expired' : error ? 'access_denied' : !code ? 'missing_code' : null;
+    if (error && check.known && !check.used) await declineTikTokConnect(options.deps, state!);
+    if (problem) options.logger.warn({ msg: 'tiktok connect refused at the callback', reason: problem });
+
+    // Only ever back to the app: a stored target that resolves elsewhere is replaced by the app's home.
+    const appOrigin = new URL(options.appUrl).origin;
+    const stored = check.known && check.redirectTo ? new URL(check.redirectTo, options.appUrl) : null;
+    const target = stored && stored.origin === appOrigin ? stored : new URL('/', options.appUrl);
+    if (problem === null) {
+      target.searchParams.set('tiktok_state', state!);
+      target.searchParams.set('tiktok_code', code!);
       return c.redirect(target.toString(), 302);
     }
-    const { status, body } = outcome.ok
-      ? page('TikTok account connected', `@${outcome.account.username ?? outcome.account.openId} can now post. You can close this window.`, 200)
-      : page('TikTok account not connected', `${REASONS[outcome.reason]} Start again from the app.`, 400);
+    if (problem === 'access_denied' || problem === 'missing_code') {
+      target.searchParams.set('tiktok', 'error');
+      target.searchParams.set('reason', problem);
+      return c.redirect(target.toString(), 302);
+    }
+    const { status, body } = refusalPage(problem);
     return c.html(body, status);
   });
 }

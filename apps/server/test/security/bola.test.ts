@@ -82,8 +82,11 @@ const rows: Row[] = procedures.flatMap((target) => target.idFields.map((field) =
 it('knows what every object-naming field of every procedure names, and the service token is accepted', async () => {
   const unknown = procedures.flatMap((target) => target.idFields.filter((field) => !(field in KIND_OF_FIELD)).map((field) => `${target.path}.${field}`));
   expect(unknown).toEqual([]);
-  // Every procedure names at least one object, so every one is in the matrix.
-  expect(new Set(rows.map((row) => row.procedure.path))).toEqual(new Set(procedures.map((target) => target.path)));
+  // Every procedure names at least one object, so every one is in the matrix — but completeConnect, whose object is
+  // named by its secret OAuth state (one user's, tested in oauth.test.ts: another user's → 403, unknown → 400).
+  expect(new Set(rows.map((row) => row.procedure.path))).toEqual(
+    new Set(procedures.map((target) => target.path).filter((path) => path !== 'tiktok.completeConnect')),
+  );
   // The service token works for Alice's own objects, so its 403s below are ownership, not a refused token.
   expect((await call(server(), 'rest', procedure('tasks.detail'), { taskId: alice.own.task }, bearer(alice.serviceToken))).status).toBe(200);
 });

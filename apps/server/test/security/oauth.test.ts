@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bearer, demoSignIn, useSecurityServer } from './harness.js';
 
-// Connecting a TikTok account through the real HTTP callback route (GET /tiktok/callback), against a replayed,
-// expired or foreign `state`, a reused or foreign code, and redirect targets off the app: each is refused (a 400 page,
-// or a redirect to the app with tiktok=error), never a 500, and links no account.
+// Connecting a TikTok account through the real HTTP callback route (GET /tiktok/callback) and the app's completion
+// (POST /api/v1/tiktok/connect/complete), against a replayed, expired or foreign `state`, a connect finished by
+// another user (account linking CSRF), a reused or foreign code, and redirect targets off the app: each is refused
+// (a 400 page, a redirect to the app with tiktok=error, or a 4xx/502 on completion), never a 500, and links no account.
 
 const server = useSecurityServer();
 
@@ -52,10 +53,22 @@ async function callbackFor(who: Person, openId?: string): Promise<URL> {
   return consent(started.authorizeUrl!, openId);
 }
 
+/** The browser lands on our callback route: the answer as status, redirect target and page text. */
 async function land(callback: URL | string) {
   const url = typeof callback === 'string' ? new URL(callback, 'http://localhost') : callback;
   const response = await server().request(`${url.pathname}${url.search}`);
   return { status: response.status, location: response.headers.get('location'), text: await response.text() };
+}
+
+/** The app page the callback sent the browser to finishes the connect as `who` (tiktok.completeConnect). */
+async function finish(who: Person, location: string | null) {
+  const params = new URL(location ?? 'http://missing/').searchParams;
+  const response = await server().request('/api/v1/tiktok/connect/complete', {
+    method: 'POST',
+    headers: { ...bearer(who.token), 'content-type': 'application/json' },
+    body: JSON.stringify({ state: params.get('tiktok_state') ?? 'none', code: params.get('tiktok_code') ?? 'none' }),
+  });
+  return { status: response.status, body: (await response.json()) as { error?: { code: string; message: string } } };
 }
 
 async function accountsOf(who: Person) {
@@ -65,18 +78,36 @@ async function accountsOf(who: Person) {
 const tokenExchanges = () => server().tiktok.calls({ endpoint: 'oauth.token' });
 
 describe('state', () => {
-  it('a replayed callback (state already used) is refused and changes nothing: no second exchange, the account untouched', async () => {
-    const callback = await callbackFor(carol);
-    const first = await land(callback);
-    expect(first.status).toBe(200);
+  it('a genuine connect: the callback hands the app the state and code, the user who started it finishes it', async () => {
+    const answer = await land(await callbackFor(carol));
+    expect(answer.status).toBe(302);
+    const finished = await finish(carol, answer.location);
+    expect(finished.status).toBe(200);
+    expect(await accountsOf(carol)).toHaveLength(1);
+  });
+
+  it('a replay (state already used) is refused and changes nothing: no second exchange, the account untouched', async () => {
+    const answer = await land(await callbackFor(carol, openIds[1]));
+    expect((await finish(carol, answer.location)).status).toBe(200);
     const linked = await accountsOf(carol);
-    expect(linked).toHaveLength(1);
     const exchanges = await tokenExchanges();
 
-    const replay = await land(callback);
-    expect(replay.status).toBe(400);
-    expect(replay.text).toContain('already used');
+    expect(await finish(carol, answer.location)).toMatchObject({ status: 400, body: { error: { code: 'OAUTH_STATE_INVALID' } } });
+    const again = await land(`/tiktok/callback?state=${encodeURIComponent(new URL(answer.location!).searchParams.get('tiktok_state')!)}&code=x`);
+    expect(again.status).toBe(400);
+    expect(again.text).toContain('already used');
     expect(await accountsOf(carol)).toEqual(linked);
+    expect(await tokenExchanges()).toBe(exchanges);
+  });
+
+  it('account linking CSRF: a connect started by someone else and finished by me links nothing, the code unspent', async () => {
+    // Mallory (here dave) starts a connect for their instance and gets carol to consent and land on the app.
+    const answer = await land(await callbackFor(dave));
+    const exchanges = await tokenExchanges();
+    const carolBefore = await accountsOf(carol);
+    expect(await finish(carol, answer.location)).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
+    expect(await accountsOf(dave)).toEqual([]);
+    expect(await accountsOf(carol)).toEqual(carolBefore);
     expect(await tokenExchanges()).toBe(exchanges);
   });
 
@@ -91,6 +122,11 @@ describe('state', () => {
     const answer = await land(callback);
     expect(answer.status).toBe(400);
     expect(answer.text).toContain('expired');
+    const state = callback.searchParams.get('state')!;
+    expect(await finish(dave, `http://app/?tiktok_state=${encodeURIComponent(state)}&tiktok_code=x`)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'OAUTH_STATE_INVALID' } },
+    });
     expect(await accountsOf(dave)).toEqual([]);
     expect(await tokenExchanges()).toBe(exchanges);
   });
@@ -101,10 +137,9 @@ describe('state', () => {
     ['10,000 characters', () => 'A'.repeat(10_000)],
     ['with SQL in it', () => "' OR '1'='1"],
     ['with markup in it', () => '<script>alert(1)</script>'],
-  ])('a foreign state (%s) with a genuine code is refused; nothing linked, the code not spent', async (_label, forged) => {
+  ])('a foreign state (%s) with a genuine code is refused at the callback; nothing linked, the code not spent', async (_label, forged) => {
     const callback = await callbackFor(dave);
-    const state = forged();
-    callback.searchParams.set('state', state);
+    callback.searchParams.set('state', forged());
     const exchanges = await tokenExchanges();
     const answer = await land(callback);
     expect(answer.status).toBe(400);
@@ -116,50 +151,47 @@ describe('state', () => {
   it('no state at all is refused', async () => {
     const answer = await land('/tiktok/callback?code=abc');
     expect(answer.status).toBe(400);
-    expect(answer.text).toContain('incomplete');
+    expect(answer.text).toContain('not started here');
   });
 
-  it('another person’s state with my code (a mix-up): the exchange fails PKCE; nothing linked to either', async () => {
-    const mine = await callbackFor(dave, openIds[1]);
-    const theirs = await connect(carol);
-    const theirState = new URL(theirs.authorizeUrl!).searchParams.get('state')!;
-    const mixed = new URL(mine);
-    mixed.searchParams.set('state', theirState);
+  it('my state with another person’s code (a mix-up): the exchange fails PKCE; nothing linked to either', async () => {
+    const theirs = await land(await callbackFor(carol));
+    const mine = await land(await callbackFor(dave, openIds[1]));
+    const mixed = new URL(mine.location!);
+    mixed.searchParams.set('tiktok_code', new URL(theirs.location!).searchParams.get('tiktok_code')!);
     const carolBefore = await accountsOf(carol);
-    const answer = await land(mixed);
-    expect(answer.status).toBe(400);
-    expect(answer.text).toContain('did not complete');
+    expect(await finish(dave, mixed.toString())).toMatchObject({ status: 502, body: { error: { code: 'TIKTOK_ERROR' } } });
     expect(await accountsOf(dave)).toEqual([]);
     expect(await accountsOf(carol)).toEqual(carolBefore);
   });
 
-  it('TikTok’s error=access_denied with a genuine state is refused; nothing linked', async () => {
+  it('TikTok’s error=access_denied with a genuine state goes back to the app as an error and spends the state', async () => {
     const started = await connect(dave);
     const state = new URL(started.authorizeUrl!).searchParams.get('state')!;
     const answer = await land(`/tiktok/callback?state=${encodeURIComponent(state)}&error=access_denied&error_description=no`);
-    expect(answer.status).toBe(400);
+    expect(answer.status).toBe(302);
+    expect(new URL(answer.location!).searchParams.get('reason')).toBe('access_denied');
+    expect((await land(`/tiktok/callback?state=${encodeURIComponent(state)}&code=x`)).status).toBe(400);
     expect(await accountsOf(dave)).toEqual([]);
   });
 });
 
 describe('code', () => {
   it('a code used once is refused when reused with a fresh state of another person; nothing linked to them', async () => {
-    const callback = await callbackFor(carol, openIds[1]);
-    expect((await land(callback)).status).toBe(200);
-    const fresh = await connect(dave);
-    const reused = new URL(callback);
-    reused.searchParams.set('state', new URL(fresh.authorizeUrl!).searchParams.get('state')!);
-    const answer = await land(reused);
-    expect(answer.status).toBe(400);
-    expect(answer.text).toContain('did not complete');
+    const used = await land(await callbackFor(carol, openIds[1]));
+    await finish(carol, used.location);
+    const fresh = await land(await callbackFor(dave));
+    const reused = new URL(fresh.location!);
+    reused.searchParams.set('tiktok_code', new URL(used.location!).searchParams.get('tiktok_code')!);
+    expect(await finish(dave, reused.toString())).toMatchObject({ status: 502, body: { error: { code: 'TIKTOK_ERROR' } } });
     expect(await accountsOf(dave)).toEqual([]);
   });
 
   it('a made-up code with a genuine state is refused; nothing linked', async () => {
-    const callback = await callbackFor(dave);
-    callback.searchParams.set('code', randomBytes(20).toString('hex'));
-    const answer = await land(callback);
-    expect(answer.status).toBe(400);
+    const answer = await land(await callbackFor(dave));
+    const target = new URL(answer.location!);
+    target.searchParams.set('tiktok_code', randomBytes(20).toString('hex'));
+    expect((await finish(dave, target.toString())).status).toBe(502);
     expect(await accountsOf(dave)).toEqual([]);
   });
 });
@@ -188,15 +220,17 @@ describe('where the browser is sent afterwards', () => {
     expect(new URL(answer.location!).origin).toBe(app().origin);
   });
 
-  it('a target off the app already stored with a state (written before connect checked it) is not followed', async () => {
+  it('a target off the app already stored with a state (written before connect checked it) is replaced by the app’s home', async () => {
     const started = await connect(dave, '/settings');
     const state = new URL(started.authorizeUrl!).searchParams.get('state')!;
     await server().runtime.deps.db.updateTable('tiktok_oauth_states').set({ redirect_to: '/\t/evil.example/x' }).where('redirect_to', '=', '/settings').execute();
     const answer = await land(`/tiktok/callback?state=${encodeURIComponent(state)}&error=access_denied`);
-    expect({ status: answer.status, location: answer.location }).toEqual({ status: 400, location: null });
+    expect(answer.status).toBe(302);
+    const target = new URL(answer.location!);
+    expect(`${target.origin}${target.pathname}`).toBe(`${app().origin}/`);
   });
 
-  it('a path on the app is kept, with the outcome and nothing secret in the URL', async () => {
+  it('a path on the app is kept, with the state and code the app needs to finish', async () => {
     const started = await connect(dave, '/settings/accounts?tab=tiktok');
     const callback = await consent(started.authorizeUrl!, openIds[0]);
     const answer = await land(callback);
@@ -204,15 +238,13 @@ describe('where the browser is sent afterwards', () => {
     const target = new URL(answer.location!);
     expect(target.origin).toBe(app().origin);
     expect(target.pathname).toBe('/settings/accounts');
-    expect([...target.searchParams.keys()].sort()).toEqual(['tab', 'tiktok']);
-    expect(answer.location).not.toContain(callback.searchParams.get('code')!);
-    expect(answer.location).not.toContain(callback.searchParams.get('state')!);
+    expect([...target.searchParams.keys()].sort()).toEqual(['tab', 'tiktok_code', 'tiktok_state']);
   });
 });
 
-it('no callback answered 500, and none linked an account except the two genuine connects (and the last one)', async () => {
-  const failures = (await server().responses()).filter((response) => response.status >= 500);
+it('no callback or completion answered 500, and only the genuine connects linked accounts', async () => {
+  const failures = (await server().responses()).filter((response) => response.status >= 500 && response.status !== 502);
   expect(failures).toEqual([]);
   expect(await accountsOf(carol)).toHaveLength(2);
-  expect(await accountsOf(dave)).toHaveLength(1);
+  expect(await accountsOf(dave)).toHaveLength(0);
 });

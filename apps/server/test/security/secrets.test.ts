@@ -36,6 +36,8 @@ function remember(what: string, value: string | null | undefined, allowedIn: rea
 }
 const ISSUED_TOKEN_RESPONSES = ['POST /dev/token'];
 const CONNECT_RESPONSES = ['POST /api/v1/tiktok/connect', 'POST /trpc/tiktok.connect'];
+/** TikTok's callback hands the state and code on to the app page (its redirect), which finishes the connect. */
+const CALLBACK_RESPONSES = ['GET /tiktok/callback'];
 
 /** Every token and verifier stored sealed right now, opened: they are all in play. */
 async function rememberSealed(): Promise<void> {
@@ -87,7 +89,7 @@ beforeAll(async () => {
 });
 
 describe('flows', () => {
-  it('connect: sign in, start, consent at TikTok, the callback links the account (REST and tRPC)', async () => {
+  it('connect: sign in, start, consent at TikTok, the callback hands back, the app finishes (REST and tRPC)', async () => {
     const signedIn = await demoSignIn(server(), 'erin@example.com');
     remember('Erin’s bearer token', signedIn.token, ISSUED_TOKEN_RESPONSES);
     const instance = await server().runtime.deps.db.selectFrom('instances').select('id').where('owner_id', '=', signedIn.userId).executeTakeFirstOrThrow();
@@ -99,15 +101,19 @@ describe('flows', () => {
     const started = (await (await rest('/api/v1/tiktok/connect', erin.token, { method: 'POST', body: { instanceId: erin.instanceId, redirectTo: '/accounts' } })).json()) as {
       authorizeUrl: string;
     };
-    remember('an OAuth state', new URL(started.authorizeUrl).searchParams.get('state'), CONNECT_RESPONSES);
+    remember('an OAuth state', new URL(started.authorizeUrl).searchParams.get('state'), [...CONNECT_RESPONSES, ...CALLBACK_RESPONSES]);
     await rememberSealed();
     const [first] = await server().tiktok.users();
     const consent = await fetch(`${started.authorizeUrl}&emulator_user=${encodeURIComponent(first!.openId)}`, { redirect: 'manual' });
     const callback = new URL(consent.headers.get('location')!);
-    remember('an authorization code', callback.searchParams.get('code'));
+    remember('an authorization code', callback.searchParams.get('code'), CALLBACK_RESPONSES);
     const landed = await server().request(`${callback.pathname}${callback.search}`);
     expect(landed.status).toBe(302);
+    const back = new URL(landed.headers.get('location')!).searchParams;
+    const completion = { state: back.get('tiktok_state'), code: back.get('tiktok_code') };
+    expect((await rest('/api/v1/tiktok/connect/complete', erin.token, { method: 'POST', body: completion })).status).toBe(200);
     // The same code again, and the same state again: refused, logged as refused.
+    expect((await rest('/api/v1/tiktok/connect/complete', erin.token, { method: 'POST', body: completion })).status).toBe(400);
     expect((await server().request(`${callback.pathname}${callback.search}`)).status).toBe(400);
     await rememberSealed();
   });
@@ -212,14 +218,16 @@ describe('flows', () => {
 
     // A connect whose user info TikTok refuses.
     const started = (await (await rest('/api/v1/tiktok/connect', erin.token, { method: 'POST', body: { instanceId: erin.instanceId } })).json()) as { authorizeUrl: string };
-    remember('an OAuth state', new URL(started.authorizeUrl).searchParams.get('state'), CONNECT_RESPONSES);
+    remember('an OAuth state', new URL(started.authorizeUrl).searchParams.get('state'), [...CONNECT_RESPONSES, ...CALLBACK_RESPONSES]);
     await rememberSealed();
     const [, second] = await tiktok.users();
     const consent = await fetch(`${started.authorizeUrl}&emulator_user=${encodeURIComponent(second!.openId)}`, { redirect: 'manual' });
     const callback = new URL(consent.headers.get('location')!);
-    remember('an authorization code', callback.searchParams.get('code'));
+    remember('an authorization code', callback.searchParams.get('code'), CALLBACK_RESPONSES);
     await tiktok.failNext('user.info', { kind: 'error', status: 401, code: 'access_token_invalid' });
-    expect((await server().request(`${callback.pathname}${callback.search}`)).status).toBe(400);
+    const landed = new URL((await server().request(`${callback.pathname}${callback.search}`)).headers.get('location')!).searchParams;
+    const completion = { state: landed.get('tiktok_state'), code: landed.get('tiktok_code') };
+    expect((await rest('/api/v1/tiktok/connect/complete', erin.token, { method: 'POST', body: completion })).status).toBe(502);
     await rememberSealed();
   }, 30_000); // two failures are retried with TikTok's backoff (0.5 s, 1 s, 2 s) before they reach the caller
 
@@ -273,7 +281,7 @@ describe('the scan', () => {
     );
     const messages = new Set(logs.map((line) => (JSON.parse(line) as { msg: string }).msg));
     expect([...messages]).toEqual(
-      expect.arrayContaining(['request', 'tiktok call failed', 'tiktok webhook', 'tiktok webhook refused', 'tiktok connect refused', 'tiktok account connected', 'procedure failed']),
+      expect.arrayContaining(['request', 'tiktok call failed', 'tiktok webhook', 'tiktok webhook refused', 'tiktok connect refused at the callback', 'procedure failed']),
     );
     const classes = new Set(responses.map((response) => Math.floor(response.status / 100)));
     expect([...classes].sort()).toEqual([2, 3, 4, 5]);
@@ -285,7 +293,7 @@ describe('the scan', () => {
     expect(leaks).toEqual([]);
   });
 
-  it('no response contains any secret (beyond the token /dev/token issues and the state connect hands out)', () => {
+  it('no response contains any secret (beyond the token /dev/token issues, the state connect hands out, and the state and code the callback hands the app)', () => {
     const leaks = responses.flatMap((response) => leaksIn(response.text, response.request).map((what) => ({ what, request: response.request, status: response.status })));
     expect(leaks).toEqual([]);
   });

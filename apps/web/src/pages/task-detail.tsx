@@ -21,6 +21,7 @@ const CONNECT_REASONS: Record<string, string> = {
   state_expired: 'The connection took too long (links last 10 minutes). Try again.',
   state_reused: 'That TikTok link was already used. Try again.',
   unknown_state: 'That TikTok link was not started here. Try again.',
+  foreign_state: 'That TikTok link was started by someone else; nothing was connected. Connect from your own account.',
   missing_state: 'The link back from TikTok was incomplete. Try again.',
   missing_code: 'TikTok did not send an authorization code. Try again.',
   tiktok_failed: 'TikTok did not complete the connection. Try again in a minute.',

@@ -1,6 +1,7 @@
 import { useTestDatabase } from '@reelpost/db/testing';
 import { describe, expect, it } from 'vitest';
-import { sessionFor, testDeps } from '../../test/deps.js';
+import { contextFor, sessionFor, testDeps } from '../../test/deps.js';
+import { createCaller } from '../root.js';
 import { ownerWithInstance, useEmulator } from '../../test/tiktok.js';
 import type { Clock } from '../deps.js';
 import { completeTikTokConnect, startTikTokConnect } from './connect.js';
@@ -50,8 +51,8 @@ describe('connecting a TikTok account', () => {
   });
 
   it('links the account on the callback, sealed, as the instance’s first and default account', async () => {
-    const { shared, instance, params } = await connectFlow();
-    const outcome = await completeTikTokConnect(shared, { state: params.get('state'), code: params.get('code') });
+    const { shared, user, instance, params } = await connectFlow();
+    const outcome = await completeTikTokConnect(shared, user.id, { state: params.get('state'), code: params.get('code') });
 
     expect(outcome).toMatchObject({ ok: true, instanceId: instance.id, redirectTo: '/tasks', account: { isDefault: true, state: 'active' } });
     const [row] = await accountsOf(instance.id);
@@ -63,12 +64,12 @@ describe('connecting a TikTok account', () => {
 
   it('makes a second account not the default', async () => {
     const { shared, user, instance, params } = await connectFlow();
-    await completeTikTokConnect(shared, { state: params.get('state'), code: params.get('code') });
+    await completeTikTokConnect(shared, user.id, { state: params.get('state'), code: params.get('code') });
     const [, second] = await emulator().users();
     await emulator().setAuthorizeBehaviour({ user: second!.username });
     const { authorizeUrl } = await startTikTokConnect(shared, sessionFor(user.id), { instanceId: instance.id });
     const again = await consent(authorizeUrl);
-    const outcome = await completeTikTokConnect(shared, { state: again.get('state'), code: again.get('code') });
+    const outcome = await completeTikTokConnect(shared, user.id, { state: again.get('state'), code: again.get('code') });
 
     expect(outcome).toMatchObject({ ok: true, account: { isDefault: false } });
     expect((await accountsOf(instance.id)).filter((row) => row.is_default)).toHaveLength(1);
@@ -76,13 +77,13 @@ describe('connecting a TikTok account', () => {
 
   it('reconnecting the same TikTok user updates its tokens and makes it active again', async () => {
     const { shared, user, instance, params } = await connectFlow();
-    await completeTikTokConnect(shared, { state: params.get('state'), code: params.get('code') });
+    await completeTikTokConnect(shared, user.id, { state: params.get('state'), code: params.get('code') });
     await shared.db.updateTable('instance_tiktok_credentials').set({ state: 'needs_reauth' }).where('instance_id', '=', instance.id).execute();
     const [before] = await accountsOf(instance.id);
 
     const { authorizeUrl } = await startTikTokConnect(shared, sessionFor(user.id), { instanceId: instance.id });
     const again = await consent(authorizeUrl);
-    await completeTikTokConnect(shared, { state: again.get('state'), code: again.get('code') });
+    await completeTikTokConnect(shared, user.id, { state: again.get('state'), code: again.get('code') });
 
     const rows = await accountsOf(instance.id);
     expect(rows).toHaveLength(1);
@@ -91,42 +92,69 @@ describe('connecting a TikTok account', () => {
   });
 
   it('refuses a replayed state and links nothing more', async () => {
-    const { shared, instance, params } = await connectFlow();
-    await completeTikTokConnect(shared, { state: params.get('state'), code: params.get('code') });
-    const replay = await completeTikTokConnect(shared, { state: params.get('state'), code: params.get('code') });
+    const { shared, user, instance, params } = await connectFlow();
+    await completeTikTokConnect(shared, user.id, { state: params.get('state'), code: params.get('code') });
+    const replay = await completeTikTokConnect(shared, user.id, { state: params.get('state'), code: params.get('code') });
     expect(replay).toMatchObject({ ok: false, reason: 'state_reused' });
     expect(await accountsOf(instance.id)).toHaveLength(1);
   });
 
+  it('refuses to let another user finish a connect (account linking CSRF), linking nothing', async () => {
+    const { shared, instance, params } = await connectFlow(deps(), 'attacker');
+    const { user: victim } = await ownerWithInstance(database().db, 'victim');
+    const outcome = await completeTikTokConnect(shared, victim.id, { state: params.get('state'), code: params.get('code') });
+    expect(outcome).toEqual({ ok: false, reason: 'foreign_state', redirectTo: null });
+    expect(await accountsOf(instance.id)).toHaveLength(0);
+  });
+
+  it('finishes through tiktok.completeConnect for the user who started it', async () => {
+    const { shared, user, instance, params } = await connectFlow();
+    const caller = createCaller(contextFor(shared, sessionFor(user.id)));
+    const result = await caller.tiktok.completeConnect({ state: params.get('state')!, code: params.get('code')! });
+    expect(result).toMatchObject({ instanceId: instance.id, redirectTo: '/tasks', account: { isDefault: true } });
+    await expect(caller.tiktok.completeConnect({ state: params.get('state')!, code: params.get('code')! })).rejects.toMatchObject({
+      appCode: 'OAUTH_STATE_INVALID',
+    });
+  });
+
+  it('answers 403 through tiktok.completeConnect when another user started it', async () => {
+    const { shared, params } = await connectFlow(deps(), 'someone');
+    const { user: other } = await ownerWithInstance(database().db, 'other');
+    const caller = createCaller(contextFor(shared, sessionFor(other.id)));
+    await expect(caller.tiktok.completeConnect({ state: params.get('state')!, code: params.get('code')! })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+  });
+
   it('refuses a state it never issued', async () => {
-    const outcome = await completeTikTokConnect(deps(), { state: 'made-up-state', code: 'made-up-code' });
+    const outcome = await completeTikTokConnect(deps(), 'no-one', { state: 'made-up-state', code: 'made-up-code' });
     expect(outcome).toEqual({ ok: false, reason: 'unknown_state', redirectTo: null });
   });
 
   it('refuses a callback without state', async () => {
-    expect(await completeTikTokConnect(deps(), { code: 'x' })).toEqual({ ok: false, reason: 'missing_state', redirectTo: null });
+    expect(await completeTikTokConnect(deps(), 'no-one', { code: 'x' })).toEqual({ ok: false, reason: 'missing_state', redirectTo: null });
   });
 
   it('refuses an expired state', async () => {
-    const { instance, params } = await connectFlow();
+    const { user, instance, params } = await connectFlow();
     const later: Clock = { now: () => new Date(Date.now() + 11 * 60_000) };
-    const outcome = await completeTikTokConnect(deps(later), { state: params.get('state'), code: params.get('code') });
+    const outcome = await completeTikTokConnect(deps(later), user.id, { state: params.get('state'), code: params.get('code') });
     expect(outcome).toMatchObject({ ok: false, reason: 'state_expired' });
     expect(await accountsOf(instance.id)).toHaveLength(0);
   });
 
   it('links nothing when the person declines at TikTok', async () => {
     await emulator().setAuthorizeBehaviour({ deny: true });
-    const { shared, instance, params } = await connectFlow();
+    const { shared, user, instance, params } = await connectFlow();
     expect(params.get('error')).toBe('access_denied');
-    const outcome = await completeTikTokConnect(shared, { state: params.get('state'), error: params.get('error') });
+    const outcome = await completeTikTokConnect(shared, user.id, { state: params.get('state'), error: params.get('error') });
     expect(outcome).toMatchObject({ ok: false, reason: 'access_denied', redirectTo: '/tasks' });
     expect(await accountsOf(instance.id)).toHaveLength(0);
   });
 
   it('reports a code TikTok refuses, keeping TikTok’s code', async () => {
-    const { shared, instance, params } = await connectFlow();
-    const outcome = await completeTikTokConnect(shared, { state: params.get('state'), code: 'not-the-code' });
+    const { shared, user, instance, params } = await connectFlow();
+    const outcome = await completeTikTokConnect(shared, user.id, { state: params.get('state'), code: 'not-the-code' });
     expect(outcome).toMatchObject({ ok: false, reason: 'tiktok_failed', tiktok: { code: 'invalid_grant' } });
     expect(await accountsOf(instance.id)).toHaveLength(0);
   });

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { requireOwned } from '../auth/ownership.js';
 import type { AppDeps } from '../deps.js';
 import type { Session } from '../trpc.js';
+import { appError } from '../errors.js';
 import { tikTokAppError } from '../tiktok/errors.js';
 import { ACCOUNT_COLUMNS, toAccountView } from './views.js';
 import type { TikTokAccountView } from './schemas.js';
@@ -58,7 +59,15 @@ export type ConnectOutcome =
   | { ok: true; account: TikTokAccountView; instanceId: string; redirectTo: string | null }
   | {
       ok: false;
-      reason: 'missing_state' | 'unknown_state' | 'state_reused' | 'state_expired' | 'access_denied' | 'missing_code' | 'tiktok_failed';
+      reason:
+        | 'missing_state'
+        | 'unknown_state'
+        | 'state_reused'
+        | 'state_expired'
+        | 'foreign_state'
+        | 'access_denied'
+        | 'missing_code'
+        | 'tiktok_failed';
       redirectTo: string | null;
       tiktok?: { code: string; logId: string | null };
     };
@@ -69,11 +78,44 @@ export interface CallbackParams {
   error?: string | null | undefined;
 }
 
+/** What the HTTP callback may know before anyone is signed in: whether the state is ours and where to go next. */
+export type ConnectStateCheck =
+  | { known: false }
+  | { known: true; used: boolean; expired: boolean; redirectTo: string | null };
+
+export async function peekConnectState(deps: Pick<AppDeps, 'db' | 'clock'>, state: string | null | undefined): Promise<ConnectStateCheck> {
+  if (!state) return { known: false };
+  const row = await deps.db
+    .selectFrom('tiktok_oauth_states')
+    .select(['used_at', 'expires_at', 'redirect_to'])
+    .where('state_hash', '=', hashState(state))
+    .executeTakeFirst();
+  if (!row) return { known: false };
+  return {
+    known: true,
+    used: row.used_at !== null,
+    expired: row.expires_at.getTime() <= deps.clock.now().getTime(),
+    redirectTo: row.redirect_to,
+  };
+}
+
+/** The person declined at TikTok: the state is spent, nothing is linked. */
+export async function declineTikTokConnect(deps: Pick<AppDeps, 'db' | 'clock'>, state: string): Promise<void> {
+  await deps.db
+    .updateTable('tiktok_oauth_states')
+    .set({ used_at: deps.clock.now() })
+    .where('state_hash', '=', hashState(state))
+    .where('used_at', 'is', null)
+    .execute();
+}
+
 /**
- * The OAuth callback: claims the state (once), exchanges the code with its PKCE verifier, reads who connected, and
- * upserts the account. Every failure is an outcome, never a thrown error, and none of them links an account.
+ * Finishes connecting, for the signed-in user who started it: claims the state (once), checks it is this user's —
+ * so nobody can link their TikTok account to someone else's instance by handing them a connect link (account
+ * linking CSRF) —, exchanges the code with its PKCE verifier, reads who connected, and upserts the account. Every
+ * failure is an outcome, never a thrown error, and none of them links an account.
  */
-export async function completeTikTokConnect(deps: ConnectDeps, params: CallbackParams): Promise<ConnectOutcome> {
+export async function completeTikTokConnect(deps: ConnectDeps, userId: string, params: CallbackParams): Promise<ConnectOutcome> {
   if (!params.state) return { ok: false, reason: 'missing_state', redirectTo: null };
   const stateHash = hashState(params.state);
   const claimed = await deps.db
@@ -88,6 +130,7 @@ export async function completeTikTokConnect(deps: ConnectDeps, params: CallbackP
     return { ok: false, reason: known ? 'state_reused' : 'unknown_state', redirectTo: null };
   }
   const redirectTo = claimed.redirect_to;
+  if (claimed.user_id !== userId) return { ok: false, reason: 'foreign_state', redirectTo: null };
   if (claimed.expires_at.getTime() <= deps.clock.now().getTime()) return { ok: false, reason: 'state_expired', redirectTo };
   if (params.error) return { ok: false, reason: 'access_denied', redirectTo };
   if (!params.code) return { ok: false, reason: 'missing_code', redirectTo };
@@ -143,5 +186,37 @@ export async function completeTikTokConnect(deps: ConnectDeps, params: CallbackP
   } catch (error) {
     if (!isTikTokError(error)) throw error;
     return { ok: false, reason: 'tiktok_failed', redirectTo, tiktok: { code: error.code, logId: error.logId ?? null } };
+  }
+}
+
+const STATE_PROBLEMS = {
+  missing_state: 'This connect link is incomplete.',
+  unknown_state: 'This connect link was not started here.',
+  state_reused: 'This connect link was already used.',
+  state_expired: 'This connect link expired (they last 10 minutes).',
+} as const;
+
+/** completeTikTokConnect as a procedure: the same outcomes, as errors with stable codes. */
+export async function finishTikTokConnect(deps: ConnectDeps, session: Session, input: { state: string; code: string }) {
+  const outcome = await completeTikTokConnect(deps, session.userId, input);
+  if (outcome.ok) return { account: outcome.account, instanceId: outcome.instanceId, redirectTo: outcome.redirectTo };
+  switch (outcome.reason) {
+    case 'missing_state':
+    case 'unknown_state':
+    case 'state_reused':
+    case 'state_expired':
+      throw appError('OAUTH_STATE_INVALID', STATE_PROBLEMS[outcome.reason], { hint: 'Start connecting the TikTok account again.' });
+    case 'foreign_state':
+      throw appError('FORBIDDEN', 'This connect link was started by another user.', {
+        hint: 'Connect TikTok from your own account; nothing was linked.',
+      });
+    case 'access_denied':
+    case 'missing_code':
+      throw appError('INVALID_INPUT', 'TikTok did not send an authorization code.', { hint: 'Start connecting again.' });
+    case 'tiktok_failed':
+      throw appError('TIKTOK_ERROR', 'TikTok did not complete the connection.', {
+        hint: 'Start connecting again; if it keeps failing, give support the log id.',
+        ...(outcome.tiktok && { tiktok: outcome.tiktok }),
+      });
   }
 }

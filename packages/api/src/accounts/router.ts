@@ -3,6 +3,8 @@ import { protectedProcedure } from '../trpc.js';
 import {
   accountIdInputSchema,
   accountsInputSchema,
+  completeConnectInputSchema,
+  completeConnectResultSchema,
   connectInputSchema,
   connectResultSchema,
   creatorInfoInputSchema,
@@ -10,7 +12,7 @@ import {
   disconnectResultSchema,
   tiktokAccountSchema,
 } from './schemas.js';
-import { startTikTokConnect } from './connect.js';
+import { finishTikTokConnect, startTikTokConnect } from './connect.js';
 import { disconnectAccount, listAccounts, queryCreatorInfo, resolveAccount, setDefaultAccount } from './service.js';
 
 /** Connecting, listing and managing the TikTok accounts of the caller's instances. */
@@ -28,6 +30,16 @@ export const accountProcedures = {
     .input(connectInputSchema)
     .output(connectResultSchema)
     .mutation(({ ctx, input }) => startTikTokConnect(ctx, ctx.session, input)),
+
+  /**
+   * Finishes connecting, from the app page TikTok's callback sends the browser to: only the user who started the
+   * connect can finish it, so a connect link handed to someone else links nothing.
+   */
+  completeConnect: protectedProcedure
+    .meta(rest('POST', '/tiktok/connect/complete', 'tiktok accounts', 'Finish connecting a TikTok account (after TikTok’s callback)'))
+    .input(completeConnectInputSchema)
+    .output(completeConnectResultSchema)
+    .mutation(({ ctx, input }) => finishTikTokConnect(ctx, ctx.session, input)),
 
   setDefaultAccount: protectedProcedure
     .meta(rest('POST', '/tiktok/accounts/{accountId}/default', 'tiktok accounts', 'Make an account its instance’s default'))

@@ -35,6 +35,15 @@ export const connectInputSchema = z.object({
 });
 export const connectResultSchema = z.object({ authorizeUrl: z.url(), expiresAt: z.date() });
 
+/** What the TikTok callback hands the app page (as `tiktok_state` and `tiktok_code`) to finish connecting. */
+export const completeConnectInputSchema = z.object({ state: z.string().min(1).max(200), code: z.string().min(1).max(2000) });
+export const completeConnectResultSchema = z.object({
+  account: tiktokAccountSchema,
+  instanceId: z.uuid(),
+  /** The app path the connect was started from, to return to. */
+  redirectTo: z.string().nullable(),
+});
+
 export const disconnectResultSchema = z.object({
   account: tiktokAccountSchema,
   /** False when TikTok could not be reached to revoke; our copy of the tokens is wiped either way. */

@@ -55,3 +55,8 @@ export function sessionFor(userId: string): Session {
 export function contextFor(deps: AppDeps, session: Session | null): Context {
   return { ...deps, session, requestId: null };
 }
+
+/** A token sealed with a key the test deps do not hold, as after a key was dropped from ENCRYPTION_KEYS too early. */
+export function sealedWithAnotherKey(plaintext: string): string {
+  return createTokenCodec({ keys: [generateFernetKey()] }).encrypt(plaintext);
+}

@@ -1,7 +1,7 @@
 import { createDatabase } from '@reelpost/db';
 import { useTestDatabase } from '@reelpost/db/testing';
 import { describe, expect, it } from 'vitest';
-import { testDeps } from '../../test/deps.js';
+import { sealedWithAnotherKey, testDeps } from '../../test/deps.js';
 import { connectedAccount, ownerWithInstance, useEmulator } from '../../test/tiktok.js';
 import { AppError } from '../errors.js';
 import { getAccessToken } from './access-token.js';
@@ -104,6 +104,24 @@ describe('getAccessToken', () => {
     await expect(getAccessToken(shared, account.id)).rejects.toMatchObject({ appCode: 'ACCOUNT_NEEDS_REAUTH' });
     expect(await emulator().calls({ endpoint: 'oauth.token' })).toBe(0);
     expect((await stored(account.id)).state).toBe('needs_reauth');
+  });
+
+  it('refuses tokens no key can open with ACCOUNT_NEEDS_REAUTH, leaving the account as it was', async () => {
+    const shared = deps();
+    const { instance } = await ownerWithInstance(shared.db);
+    const { account } = await connectedAccount(shared, emulator(), instance.id);
+    await shared.db.updateTable('instance_tiktok_credentials').set({ access_token_encrypted: sealedWithAnotherKey('old') }).where('id', '=', account.id).execute();
+
+    await expect(getAccessToken(shared, account.id)).rejects.toMatchObject({ appCode: 'ACCOUNT_NEEDS_REAUTH', hint: expect.stringMatching(/ENCRYPTION_KEYS/) });
+    expect((await stored(account.id)).state).toBe('active');
+  });
+
+  it('refuses a refresh token no key can open without calling TikTok', async () => {
+    const { deps: shared, account } = await expiredAccount();
+    await shared.db.updateTable('instance_tiktok_credentials').set({ refresh_token_encrypted: sealedWithAnotherKey('old') }).where('id', '=', account.id).execute();
+
+    await expect(getAccessToken(shared, account.id)).rejects.toMatchObject({ appCode: 'ACCOUNT_NEEDS_REAUTH' });
+    expect(await emulator().calls({ endpoint: 'oauth.token' })).toBe(0);
   });
 
   it('answers 404 for an account that does not exist', async () => {

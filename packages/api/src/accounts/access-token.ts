@@ -1,4 +1,5 @@
 import { isTikTokError, type TikTokError } from '@reelpost/tiktok';
+import { TokenCodecError } from '../crypto/fernet.js';
 import type { AppDeps } from '../deps.js';
 import { appError } from '../errors.js';
 
@@ -36,6 +37,22 @@ export function needsReauthError(tiktok?: TikTokError) {
   });
 }
 
+/**
+ * A sealed token none of ENCRYPTION_KEYS opens (a key dropped too early, a damaged row) cannot be used, but the
+ * account is left as it is: if the keys are wrong, every account would otherwise be marked for reconnection at once.
+ * Reconnecting seals fresh tokens with the current key.
+ */
+function unseal(deps: Pick<AppDeps, 'tokens'>, sealed: string): string {
+  try {
+    return deps.tokens.decrypt(sealed);
+  } catch (error) {
+    if (!(error instanceof TokenCodecError)) throw error;
+    throw appError('ACCOUNT_NEEDS_REAUTH', 'This TikTok account’s stored authorization cannot be read.', {
+      hint: 'Reconnect the account (tiktok.connect). Operators: check that ENCRYPTION_KEYS still holds the key these tokens were sealed with.',
+    });
+  }
+}
+
 function usableRow(row: TokenRow | undefined): TokenRow & { access_token_encrypted: string; refresh_token_encrypted: string } {
   if (!row) throw appError('ACCOUNT_NOT_FOUND', 'No TikTok account with that id.', { hint: 'List accounts with tiktok.accounts.' });
   if (row.state !== 'active' || !row.access_token_encrypted || !row.refresh_token_encrypted) throw needsReauthError();
@@ -51,7 +68,7 @@ function tokenOf(deps: Pick<AppDeps, 'tokens'>, row: TokenRow & { access_token_e
   return {
     accountId: row.id,
     openId: row.open_id,
-    accessToken: deps.tokens.decrypt(row.access_token_encrypted),
+    accessToken: unseal(deps, row.access_token_encrypted),
     expiresAt: row.access_token_expires_at ?? new Date(0),
   };
 }
@@ -105,7 +122,7 @@ export async function getAccessToken(
 
       let refreshed;
       try {
-        refreshed = await deps.tiktok.refreshAccessToken(deps.tokens.decrypt(locked.refresh_token_encrypted));
+        refreshed = await deps.tiktok.refreshAccessToken(unseal(deps, locked.refresh_token_encrypted));
       } catch (error) {
         if (isTikTokError(error) && (error.code === 'invalid_grant' || error.action === 'reauthorize')) {
           await markNeedsReauth();

@@ -1,6 +1,6 @@
 import { useTestDatabase } from '@reelpost/db/testing';
 import { describe, expect, it } from 'vitest';
-import { contextFor, sessionFor, testDeps } from '../../test/deps.js';
+import { contextFor, sealedWithAnotherKey, sessionFor, testDeps } from '../../test/deps.js';
 import { connectedAccount, ownerWithInstance, useEmulator } from '../../test/tiktok.js';
 import { createCaller } from '../root.js';
 import { refreshExpiringTokens } from './refresher.js';
@@ -96,6 +96,15 @@ describe('tiktok.disconnect', () => {
 
     const result = await caller.tiktok.disconnect({ accountId: account.id });
     expect(result).toMatchObject({ revokedAtTikTok: false, newDefaultAccountId: null, account: { state: 'revoked' } });
+  });
+
+  it('still disconnects an account whose stored tokens no key can open', async () => {
+    const { deps, instance, caller } = await setup();
+    const { account } = await connectedAccount(deps, emulator(), instance.id);
+    await deps.db.updateTable('instance_tiktok_credentials').set({ access_token_encrypted: sealedWithAnotherKey('old') }).where('id', '=', account.id).execute();
+
+    const result = await caller.tiktok.disconnect({ accountId: account.id });
+    expect(result).toMatchObject({ revokedAtTikTok: false, account: { state: 'revoked' } });
   });
 });
 

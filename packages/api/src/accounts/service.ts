@@ -1,4 +1,5 @@
 import { isTikTokError } from '@reelpost/tiktok';
+import { TokenCodecError } from '../crypto/fernet.js';
 import { requireOwned } from '../auth/ownership.js';
 import type { AppDeps } from '../deps.js';
 import { appError } from '../errors.js';
@@ -127,7 +128,8 @@ export async function disconnectAccount(deps: Deps, session: Session, accountId:
       await deps.tiktok.revokeToken(deps.tokens.decrypt(sealed.access_token_encrypted));
       revokedAtTikTok = true;
     } catch (error) {
-      if (!isTikTokError(error)) throw error;
+      // Tokens no key opens cannot be revoked, but the account is still disconnected here.
+      if (!isTikTokError(error) && !(error instanceof TokenCodecError)) throw error;
     }
   }
   return deps.db.transaction().execute(async (trx) => {

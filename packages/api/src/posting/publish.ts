@@ -101,7 +101,7 @@ async function recordAccepted(
   accepted: { publishId: string; source: 'PULL_FROM_URL' | 'FILE_UPLOAD'; uploadUrl?: string; chunkSize?: number; videoSize?: number },
 ): Promise<TikTokPost> {
   const now = deps.clock.now();
-  const nextCheckAt = new Date(now.getTime() + 2_000);
+  const nextCheckAt = new Date(now.getTime() + deps.settings.posting.pollInitialMs);
   return updatePost(
     deps.db,
     post,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase, type DatabaseHandle, findFreePort, type RunningPostgres, startEmbeddedPostgres, withDatabaseName } from '@reelpost/db';
 import { createTestDatabase } from '@reelpost/db/testing';
-import pg from 'pg';
+import { sql } from 'kysely';
 
 /**
  * A database for tests that take Postgres away mid-run. Without DATABASE_URL it is a dedicated embedded server on
@@ -42,10 +42,9 @@ export async function startRestartablePostgres(): Promise<RestartablePostgres> {
   const port = await findFreePort();
   const boot = () => startEmbeddedPostgres({ dataDir, port, stopOnSignals: false });
   let server: RunningPostgres = await boot();
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${NAME}`);
-  await admin.end();
+  const admin = createDatabase({ url: server.url, max: 1 });
+  await sql`CREATE DATABASE ${sql.id(NAME)}`.execute(admin.db);
+  await admin.close();
   const url = withDatabaseName(server.url, NAME);
   const handle = createDatabase({ url, max: 5, applicationName: 'reelpost-faults-test' });
   return {

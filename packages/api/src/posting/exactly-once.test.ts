@@ -135,16 +135,15 @@ describe('an init whose outcome is unknown', () => {
 });
 
 describe('a worker that lost its claim', () => {
-  it('does not send once another worker took the post over after its lease ran out (the claim is a fence)', async () => {
+  async function reservedPost(key: string) {
     const { task, caller, user } = await world().creator();
-    const { deps } = world();
-    const [post] = await deps.db
-      .insertInto('tiktok_posts')
+    const [post] = await world()
+      .deps.db.insertInto('tiktok_posts')
       .values({
         task_id: task.id,
         account_id: (await caller.tiktok.accounts())[0]!.id,
         requested_by: user.id,
-        idempotency_key: 'stalled-worker',
+        idempotency_key: key,
         request_fingerprint: 'x',
         mode: 'direct',
         status: 'RESERVED',
@@ -154,18 +153,55 @@ describe('a worker that lost its claim', () => {
       })
       .returningAll()
       .execute();
-    // The first worker claims the post and stalls on creator info (TikTok hangs; its client retries after a timeout).
+    return post!;
+  }
+
+  /** A first worker claims the post and stalls on creator info (TikTok hangs; its client retries after a timeout). */
+  async function stalledWorker(postId: string) {
+    const { deps } = world();
     await world().emulator.failNext('creator_info.query', 'timeout');
-    const stalled = publishPost(deps, post!.id, 'job');
+    const stalled = publishPost(deps, postId, 'job');
     for (let i = 0; i < 100; i++) {
-      const row = await deps.db.selectFrom('tiktok_posts').select('attempts').where('id', '=', post!.id).executeTakeFirstOrThrow();
+      const row = await deps.db.selectFrom('tiktok_posts').select('attempts').where('id', '=', postId).executeTakeFirstOrThrow();
       if (row.attempts === 1) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     // Its lease runs out meanwhile, and a second worker (a sweep's job) claims the post and sends it.
-    await deps.db.updateTable('tiktok_posts').set({ lease_until: new Date(Date.now() - 1_000) }).where('id', '=', post!.id).execute();
-    expect(await publishPost(deps, post!.id, 'job')).toMatchObject({ kind: 'done', post: { status: 'PROCESSING', attempts: 2 } });
+    await deps.db.updateTable('tiktok_posts').set({ lease_until: new Date(Date.now() - 1_000) }).where('id', '=', postId).execute();
+    expect(await publishPost(deps, postId, 'job')).toMatchObject({ kind: 'done', post: { status: 'PROCESSING', attempts: 2 } });
+    return stalled;
+  }
 
+  it('does not fail the post when its own checks then refuse it: the newer claim stands', async () => {
+    const post = await reservedPost('stalled-then-refused');
+    const { deps } = world();
+    await world().emulator.failNext('creator_info.query', 'timeout');
+    const stalled = publishPost(deps, post.id, 'job');
+    for (let i = 0; i < 100; i++) {
+      const row = await deps.db.selectFrom('tiktok_posts').select('attempts').where('id', '=', post.id).executeTakeFirstOrThrow();
+      if (row.attempts === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // While it waits, its lease runs out and another worker claims the post (and is sending it)…
+    await deps.db
+      .updateTable('tiktok_posts')
+      .set({ attempts: 2, lease_until: new Date(Date.now() + 60_000) })
+      .where('id', '=', post.id)
+      .execute();
+    // …and by the time the first one checks the video against creator info, it is too long for this creator.
+    await deps.db
+      .updateTable('instance_tasks')
+      .set({ output_data: JSON.stringify({ video_url: world().videoUrl('sample'), media_type: 'video/mp4', duration: 36_000 }) })
+      .where('id', '=', post.task_id)
+      .execute();
+    expect(await stalled).toMatchObject({ kind: 'skipped' });
+    const row = await deps.db.selectFrom('tiktok_posts').selectAll().where('id', '=', post.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'RESERVED', attempts: 2, fail_reason: null });
+  });
+
+  it('does not send once another worker took the post over after its lease ran out (the claim is a fence)', async () => {
+    const post = await reservedPost('stalled-worker');
+    const stalled = await stalledWorker(post.id);
     // The first one wakes up: its claim is no longer the current one, so it sends nothing.
     expect(await stalled).toMatchObject({ kind: 'skipped' });
     expect(await world().emulator.calls({ endpoint: 'video.init' })).toBe(1);

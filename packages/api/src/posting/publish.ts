@@ -84,7 +84,22 @@ async function refuse(deps: PostingDeps, post: TikTokPost, caller: PublishCaller
     await release();
     return { kind: 'retry_later', afterMs: error.cause.extra.retryAfterMs ?? 30_000, post };
   }
-  if (caller === 'job') return { kind: 'done', post: await recordFailed(deps, post, { reason: appCode.toLowerCase(), code: appCode }) };
+  if (caller === 'job') {
+    // Under the claim only: a newer claim may have sent the post meanwhile, and its outcome is not ours to overwrite.
+    const failed = await deps.db.transaction().execute(async (trx) => {
+      const stored = await trx
+        .updateTable('tiktok_posts')
+        .set(failedValues(deps, { reason: appCode.toLowerCase(), code: appCode }))
+        .where('id', '=', post.id)
+        .where('attempts', '=', post.attempts)
+        .where('initiated_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (stored) await mirrorLatestPostToTask(trx, post.task_id);
+      return stored;
+    });
+    return failed ? { kind: 'done', post: failed } : { kind: 'skipped', post: undefined };
+  }
   // A person is waiting: the refusal is theirs to read, and a post TikTok never saw leaves no trace.
   await deps.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('tiktok_posts').where('id', '=', post.id).where('attempts', '=', post.attempts).execute();
@@ -147,16 +162,26 @@ async function recordAccepted(
 }
 
 /** A post that failed before or at the init: nothing reached TikTok or TikTok refused it. */
-function recordFailed(deps: PostingDeps, post: TikTokPost, failure: { reason: string; code: string | null; logId?: string | undefined }) {
-  return recordDurably(deps, () => updatePost(deps.db, post, {
-    status: 'FAILED',
+interface Failure {
+  reason: string;
+  code: string | null;
+  logId?: string | undefined;
+}
+
+function failedValues(deps: PostingDeps, failure: Failure) {
+  return {
+    status: 'FAILED' as const,
     fail_reason: failure.reason,
     error_code: failure.code,
     error_log_id: failure.logId ?? null,
     lease_until: null,
     finished_at: deps.clock.now(),
     updated_at: deps.clock.now(),
-  }));
+  };
+}
+
+function recordFailed(deps: PostingDeps, post: TikTokPost, failure: Failure) {
+  return recordDurably(deps, () => updatePost(deps.db, post, failedValues(deps, failure)));
 }
 
 /** The init may have reached TikTok: never sent again by itself; the caller is told plainly. */

@@ -1,9 +1,12 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { generateFernetKey } from '@reelpost/api';
+import { defineJob, enqueueJob, register, startJobWorker } from '@reelpost/api/jobs';
+import { createDatabase } from '@reelpost/db';
 import { signTikTokWebhook } from '@reelpost/tiktok';
 import { startTikTokEmulator, type TikTokEmulator } from '@reelpost/tiktok/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { type Runtime, startRuntime } from '../src/runtime.js';
@@ -84,5 +87,44 @@ describe('while Postgres restarts', { timeout: 60_000 }, () => {
     expect((await removed()).status).toBe(200);
     const after = await runtime.deps.db.selectFrom('instance_tiktok_credentials').select('state').where('id', '=', account!.id).executeTakeFirstOrThrow();
     expect(after.state).toBe('needs_reauth');
+  });
+});
+
+describe('a worker while Postgres restarts', { timeout: 60_000 }, () => {
+  it('keeps running: a job that fails while the database is down does not take the process down, later jobs run', async () => {
+    const pool = createDatabase({ url: postgres.url, max: 4, applicationName: 'outage-test-worker' });
+    const job = defineJob('test:outage', z.object({ name: z.string() }));
+    const ran: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const worker = await startJobWorker({
+      pool: pool.pool,
+      pollIntervalMs: 100,
+      jobs: [
+        register(job, async ({ name }) => {
+          ran.push(name);
+          // The first job is still running when Postgres goes, and fails while it is away: graphile-worker cannot
+          // record the failure.
+          if (name === 'during') {
+            await released;
+            throw new Error('failed while the database was away');
+          }
+        }),
+      ],
+    });
+    try {
+      await enqueueJob(pool.db, job, { name: 'during' });
+      for (let i = 0; i < 100 && !ran.includes('during'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      await postgres.restart(async () => {
+        release();
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+      });
+      await enqueueJob(pool.db, job, { name: 'after' });
+      for (let i = 0; i < 200 && !ran.includes('after'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(ran).toContain('after');
+    } finally {
+      await worker.stop();
+      await pool.close();
+    }
   });
 });

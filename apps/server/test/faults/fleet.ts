@@ -37,7 +37,7 @@ export interface Fleet {
   /** The secrets every process shares (tokens sealed by one are read by the others). */
   encryptionKey: string;
   demoToken: string;
-  /** SIGKILLs one running worker, chosen by `random`, and starts a replacement. */
+  /** SIGKILLs one worker (running or starting), chosen by `random`, and starts a replacement. */
   killAWorker: (random: Random) => Promise<void>;
   /** Workers killed; workers that stopped at start-up (Postgres down); workers that died on their own. */
   killed: () => number;
@@ -118,7 +118,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       victim.process.kill('SIGKILL');
       await victim.exited;
       killed += 1;
-      await launch();
+      // Not waited for: the next kill may come while the replacement is still starting, as in a crash loop.
+      void launch();
     },
     killed: () => killed,
     refusedToStart: () => refusedToStart,

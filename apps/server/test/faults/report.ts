@@ -103,7 +103,8 @@ export function resultTable(results: readonly PostResult[], facts: RunFacts, fau
     '',
     `faults: ${tally(faultKinds)}`,
     `failed: ${reasons('failed')}`,
-    `unknown: ${reasons('unknown')}`,
+    // Whether TikTok has it is what the person checking their profile will find out.
+    `unknown: ${tally(results.filter((result) => result.outcome === 'unknown').map((result) => (result.publishes > 0 ? 'at TikTok after all' : 'never reached TikTok')))}`,
     ...(s.lost > 0 ? [`lost: ${reasons('lost')}`] : []),
     ...(s.stuck > 0 ? [`stuck: ${reasons('stuck')}`] : []),
   ].join('\n');

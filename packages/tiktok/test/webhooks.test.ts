@@ -257,7 +257,8 @@ describe('webhook delivery by the emulator', () => {
     await h.emulator.revokeAuthorization((await h.connect()).openId, 2);
     await h.emulator.advance(10_000);
     const deliveries = await h.emulator.webhookDeliveries();
-    expect(deliveries.map((d) => [JSON.parse(JSON.parse(d.body).content).reason, d.duplicate, d.state])).toEqual([
+    const reasonOf = (body: string) => (JSON.parse((JSON.parse(body) as { content: string }).content) as { reason: number }).reason;
+    expect(deliveries.map((d) => [reasonOf(d.body), d.duplicate, d.state])).toEqual([
       [1, false, 'delivered'],
       [1, true, 'delivered'],
       [1, true, 'delivered'],

@@ -15,7 +15,7 @@ import { seedRun } from './seed.js';
 // documented deadline. The short run (REELPOST_FAULT_POSTS unset) is part of `npm test`; `pnpm test:faults` runs
 // 1,000 posts. README.md beside this file has the latest tables.
 
-const POSTS = Number(process.env.REELPOST_FAULT_POSTS ?? 150);
+const POSTS = Number(process.env.REELPOST_FAULT_POSTS ?? 120);
 const SEED = Number(process.env.REELPOST_FAULT_SEED ?? 9);
 const WORKERS = 2;
 /** Posts per connected account: TikTok allows 6 inits a minute per account, so the run spreads over accounts. */
@@ -96,7 +96,7 @@ describe(`posting ${POSTS} videos while TikTok fails, workers die and Postgres r
     const killer = (async () => {
       while (!calm) {
         await sleep(between(random, 1_000, 4_000));
-        if (!calm) await fleet!.killAWorker(random);
+        if (!calm) await fleet.killAWorker(random);
       }
     })();
     let restarts: Promise<void> | undefined;

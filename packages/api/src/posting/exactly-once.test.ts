@@ -4,7 +4,7 @@ import { contextFor, sessionFor } from '../../test/deps.js';
 import { usePostingWorld } from '../../test/posting-world.js';
 import { AppError } from '../errors.js';
 import { createCaller } from '../root.js';
-import { publishPost } from './publish.js';
+import { type PublishOutcome, publishPost } from './publish.js';
 import { sweepPosts } from './workers.js';
 
 const world = usePostingWorld();
@@ -156,32 +156,26 @@ describe('a worker that lost its claim', () => {
     return post!;
   }
 
-  /** A first worker claims the post and stalls on creator info (TikTok hangs; its client retries after a timeout). */
-  async function stalledWorker(postId: string) {
+  /**
+   * A first worker claims the post and stalls on creator info (TikTok hangs; its client retries after a timeout).
+   * Wrapped, so the caller decides when to wait for its outcome.
+   */
+  async function stalledWorker(postId: string): Promise<{ outcome: Promise<PublishOutcome> }> {
     const { deps } = world();
     await world().emulator.failNext('creator_info.query', 'timeout');
-    const stalled = publishPost(deps, postId, 'job');
+    const outcome = publishPost(deps, postId, 'job');
     for (let i = 0; i < 100; i++) {
       const row = await deps.db.selectFrom('tiktok_posts').select('attempts').where('id', '=', postId).executeTakeFirstOrThrow();
       if (row.attempts === 1) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    // Its lease runs out meanwhile, and a second worker (a sweep's job) claims the post and sends it.
-    await deps.db.updateTable('tiktok_posts').set({ lease_until: new Date(Date.now() - 1_000) }).where('id', '=', postId).execute();
-    expect(await publishPost(deps, postId, 'job')).toMatchObject({ kind: 'done', post: { status: 'PROCESSING', attempts: 2 } });
-    return stalled;
+    return { outcome };
   }
 
   it('does not fail the post when its own checks then refuse it: the newer claim stands', async () => {
     const post = await reservedPost('stalled-then-refused');
     const { deps } = world();
-    await world().emulator.failNext('creator_info.query', 'timeout');
-    const stalled = publishPost(deps, post.id, 'job');
-    for (let i = 0; i < 100; i++) {
-      const row = await deps.db.selectFrom('tiktok_posts').select('attempts').where('id', '=', post.id).executeTakeFirstOrThrow();
-      if (row.attempts === 1) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    const stalled = await stalledWorker(post.id);
     // While it waits, its lease runs out and another worker claims the post (and is sending it)…
     await deps.db
       .updateTable('tiktok_posts')
@@ -194,16 +188,20 @@ describe('a worker that lost its claim', () => {
       .set({ output_data: JSON.stringify({ video_url: world().videoUrl('sample'), media_type: 'video/mp4', duration: 36_000 }) })
       .where('id', '=', post.task_id)
       .execute();
-    expect(await stalled).toMatchObject({ kind: 'skipped' });
+    expect(await stalled.outcome).toMatchObject({ kind: 'skipped' });
     const row = await deps.db.selectFrom('tiktok_posts').selectAll().where('id', '=', post.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'RESERVED', attempts: 2, fail_reason: null });
   });
 
   it('does not send once another worker took the post over after its lease ran out (the claim is a fence)', async () => {
     const post = await reservedPost('stalled-worker');
+    const { deps } = world();
     const stalled = await stalledWorker(post.id);
+    // Its lease runs out meanwhile, and a second worker (a sweep's job) claims the post and sends it.
+    await deps.db.updateTable('tiktok_posts').set({ lease_until: new Date(Date.now() - 1_000) }).where('id', '=', post.id).execute();
+    expect(await publishPost(deps, post.id, 'job')).toMatchObject({ kind: 'done', post: { status: 'PROCESSING', attempts: 2 } });
     // The first one wakes up: its claim is no longer the current one, so it sends nothing.
-    expect(await stalled).toMatchObject({ kind: 'skipped' });
+    expect(await stalled.outcome).toMatchObject({ kind: 'skipped' });
     expect(await world().emulator.calls({ endpoint: 'video.init' })).toBe(1);
   });
 });

@@ -37,7 +37,7 @@ export interface Fleet {
   /** The secrets every process shares (tokens sealed by one are read by the others). */
   encryptionKey: string;
   demoToken: string;
-  /** SIGKILLs one worker (running or starting), chosen by `random`, and starts a replacement. */
+  /** SIGKILLs one running worker, chosen by `random`, and starts a replacement. */
   killAWorker: (random: Random) => Promise<void>;
   /** Workers killed; workers that stopped at start-up (Postgres down); workers that died on their own. */
   killed: () => number;
@@ -80,6 +80,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const [, demoToken] = await server.line(/Demo token: (\S+)/);
 
   const workers: Child[] = [];
+  const running = new Set<Child>();
   const crashed: string[] = [];
   let killed = 0;
   let refusedToStart = 0;
@@ -88,21 +89,20 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     const worker = startWorker(env);
     children.push(worker);
     workers.push(worker);
-    let running = false;
     // A worker that dies by itself (not our SIGKILL) once running is a finding: note it. One that stops at start-up
     // because Postgres is down right then does what it is documented to do (one line, exit 1). Either way it is
     // replaced a moment later, as a supervisor (systemd, Kubernetes) would.
     void worker.exited.then(async ({ code, signal }) => {
       workers.splice(workers.indexOf(worker), 1);
       if (stopping || signal === 'SIGKILL') return;
-      if (running) crashed.push(`worker exited with ${signal ?? `code ${code}`}:\n${worker.output().slice(-2_000)}`);
+      if (running.has(worker)) crashed.push(`worker exited with ${signal ?? `code ${code}`}:\n${worker.output().slice(-2_000)}`);
       else refusedToStart += 1;
       await new Promise((resolve) => setTimeout(resolve, 500));
       if (!stopping) await launch();
     });
-    running = await worker.line(/Reelpost worker running/).then(
-      () => true,
-      () => false,
+    await worker.line(/Reelpost worker running/).then(
+      () => running.add(worker),
+      () => undefined,
     );
   };
   await Promise.all(Array.from({ length: options.workers }, launch));
@@ -113,12 +113,15 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     encryptionKey,
     demoToken: demoToken!,
     killAWorker: async (random) => {
-      const victim = workers[Math.floor(random() * workers.length)];
+      // Only a worker that is up: killing replacements before they finish starting would starve the run of workers
+      // altogether (a crash loop), which tests nothing but patience.
+      const up = workers.filter((worker) => running.has(worker));
+      const victim = up[Math.floor(random() * up.length)];
       if (!victim) return;
       victim.process.kill('SIGKILL');
       await victim.exited;
       killed += 1;
-      // Not waited for: the next kill may come while the replacement is still starting, as in a crash loop.
+      // Not waited for: the other worker may be killed next while this one is still starting.
       void launch();
     },
     killed: () => killed,

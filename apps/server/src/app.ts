@@ -1,5 +1,5 @@
 import { type AppRouter, appRouter, type Context } from '@reelpost/api';
-import { type Database, pendingMigrations } from '@reelpost/db';
+import { type Database, isDatabaseUnavailable, pendingMigrations } from '@reelpost/db';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -116,6 +116,22 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}.` } }, 404));
   app.onError((error, c) => {
+    // The routes outside tRPC (webhooks, sign-in helpers) say the same as the procedures when the database is away:
+    // 503, try again — which is also what makes TikTok redeliver a webhook later.
+    if (isDatabaseUnavailable(error)) {
+      logger.warn({ msg: 'database unavailable', requestId: c.get('requestId'), err: error });
+      return c.json(
+        {
+          error: {
+            code: 'DATABASE_UNAVAILABLE',
+            message: 'Reelpost’s database cannot be reached right now.',
+            hint: 'Try again in a few seconds.',
+            requestId: c.get('requestId'),
+          },
+        },
+        503,
+      );
+    }
     logger.error({ msg: 'unhandled error', requestId: c.get('requestId'), err: error });
     return c.json(
       { error: { code: 'INTERNAL', message: 'Something went wrong on our side.', requestId: c.get('requestId') } },

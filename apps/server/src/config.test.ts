@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, postingClocksOf } from './config.js';
 
 describe('configuration', () => {
   it('defaults to port 3001 and the embedded database when nothing is set', () => {
@@ -26,5 +26,20 @@ describe('configuration', () => {
     const lines = (failure as ConfigError).message.split('\n');
     expect(lines[0]).toBe('Invalid configuration:');
     expect(lines.slice(1).map((line) => line.trim().split(':')[0]).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT']);
+  });
+
+  it('reads the posting clocks, TikTok-sized by default and shortened for a fault run', () => {
+    expect(postingClocksOf(loadConfig({}))).toEqual({
+      pollInitialMs: 2_000,
+      pollMaxMs: 300_000,
+      processingDeadlineMs: 7_200_000,
+      leaseMs: 120_000,
+      orphanedReservationMs: 60_000,
+      sweepIntervalMs: 60_000,
+    });
+    const fast = loadConfig({ POSTING_POLL_INITIAL_MS: '500', POSTING_PROCESSING_DEADLINE_MS: '30000', POSTING_SWEEP_INTERVAL_MS: '2000' });
+    expect(postingClocksOf(fast)).toMatchObject({ pollInitialMs: 500, processingDeadlineMs: 30_000, sweepIntervalMs: 2_000 });
+    // graphile-worker's minute cron is the slowest sweep there is.
+    expect(() => loadConfig({ POSTING_SWEEP_INTERVAL_MS: '120000' })).toThrow(/POSTING_SWEEP_INTERVAL_MS/);
   });
 });

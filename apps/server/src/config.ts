@@ -1,3 +1,4 @@
+import type { AppSettings } from '@reelpost/api';
 import { z } from 'zod';
 
 const flag = z
@@ -35,6 +36,19 @@ export const configSchema = z.object({
   TIKTOK_AUTH_BASE_URL: url('TikTok’s authorize page host').default('https://www.tiktok.com'),
   /** One TikTok request's time limit; an init that runs out is an unknown outcome, never re-sent. */
   TIKTOK_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(30_000),
+
+  // The posting clocks. The defaults suit TikTok; the fault suite shortens them so a run ends in minutes.
+  /** First status poll after an init; later ones wait a quarter of the time since, up to POSTING_POLL_MAX_MS. */
+  POSTING_POLL_INITIAL_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  POSTING_POLL_MAX_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
+  /** A post TikTok has not finished processing by then ends FAILED (processing_timeout); TikTok's later news still applies. */
+  POSTING_PROCESSING_DEADLINE_MS: z.coerce.number().int().min(10_000).max(7 * 24 * 3_600_000).default(2 * 3_600_000),
+  /** A worker's claim on a post it is sending; after it, a sweep may take over (or record the outcome as unknown). */
+  POSTING_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
+  /** How long lost work (a reservation, a due scheduled post, a missed poll) waits before a sweep rescues it. */
+  POSTING_ORPHAN_GRACE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  /** How often the sweep runs (at most every minute: graphile-worker's cron is the backstop). */
+  POSTING_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(60_000).default(60_000),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -68,4 +82,16 @@ export function isDemoMode(config: Config): boolean {
 
 export function publicUrlOf(config: Config, port = config.PORT): string {
   return (config.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+}
+
+/** The posting clocks from the environment (their defaults are TikTok-sized). */
+export function postingClocksOf(config: Config): Partial<AppSettings['posting']> {
+  return {
+    pollInitialMs: config.POSTING_POLL_INITIAL_MS,
+    pollMaxMs: config.POSTING_POLL_MAX_MS,
+    processingDeadlineMs: config.POSTING_PROCESSING_DEADLINE_MS,
+    leaseMs: config.POSTING_LEASE_MS,
+    orphanedReservationMs: config.POSTING_ORPHAN_GRACE_MS,
+    sweepIntervalMs: config.POSTING_SWEEP_INTERVAL_MS,
+  };
 }

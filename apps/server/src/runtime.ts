@@ -20,7 +20,7 @@ import { findFreePort, findProjectRoot, type OpenedDatabase, openDatabase } from
 import { createTikTokClient } from '@reelpost/tiktok';
 import type { Hono } from 'hono';
 import { type AppEnv, createApp } from './app.js';
-import { type Config, ConfigError, isDemoMode, publicUrlOf } from './config.js';
+import { type Config, ConfigError, isDemoMode, postingClocksOf, publicUrlOf } from './config.js';
 import { type DemoTikTok, startDemoTikTok } from './demo/emulator.js';
 import { loadOrCreateDemoSecrets } from './demo/secrets.js';
 import { DEMO_EMAIL, seedDemo } from './demo/seed.js';
@@ -132,6 +132,7 @@ export async function startRuntime({ config, env, logger, role }: RuntimeOptions
 
     const settings = defaultSettings(videoPolicyFor(config, env, demo, publicUrl));
     settings.tiktok.sandboxMode = config.TIKTOK_SANDBOX_MODE;
+    Object.assign(settings.posting, postingClocksOf(config));
     const deps: AppDeps = { db: database.db, clock: systemClock, tiktok, tokens, settings };
 
     if (role === 'worker' || config.WORKER === 'on') {

@@ -4,6 +4,7 @@ import { findProjectRoot } from '@reelpost/db';
 
 const root = findProjectRoot(fileURLToPath(import.meta.url));
 export const SERVER_ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+export const WORKER_ENTRY = fileURLToPath(new URL('../dist/worker.js', import.meta.url));
 const EMULATOR_ENTRY = `${root}/packages/tiktok/src/emulator/cli.ts`;
 
 export interface Child {
@@ -55,11 +56,20 @@ export function startServer(env: Record<string, string>): Child {
   return start(process.execPath, ['--enable-source-maps', SERVER_ENTRY], env);
 }
 
-/** The standalone TikTok emulator, as its own process, so it outlives a killed server. */
-export async function startEmulatorProcess(): Promise<{ child: Child; url: string }> {
+/** The built worker (what `pnpm worker` runs: the background jobs only), as a child process. */
+export function startWorker(env: Record<string, string>): Child {
+  return start(process.execPath, ['--enable-source-maps', WORKER_ENTRY], env);
+}
+
+/**
+ * The standalone TikTok emulator, as its own process, so it outlives a killed server. `configFile`: the emulator's
+ * options as JSON (users, processing, webhooks, …).
+ */
+export async function startEmulatorProcess(options: { seed?: string; configFile?: string } = {}): Promise<{ child: Child; url: string }> {
   // A seed of its own: publish ids must not repeat those of another emulator that wrote to the same database.
-  const seed = `process-test-${process.pid}-${Date.now()}`;
-  const child = start(process.execPath, ['--import', 'tsx', EMULATOR_ENTRY, '--json', '--seed', seed]);
+  const seed = options.seed ?? `process-test-${process.pid}-${Date.now()}`;
+  const config = options.configFile ? ['--config', options.configFile] : [];
+  const child = start(process.execPath, ['--import', 'tsx', EMULATOR_ENTRY, '--json', '--seed', seed, ...config]);
   const [json] = await child.line(/\{"url".*\}/);
   return { child, url: (JSON.parse(json) as { url: string }).url };
 }

@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '@reelpost/db';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 
@@ -37,6 +38,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: 'TOO_MANY_REQUESTS',
   TIKTOK_ERROR: 'BAD_GATEWAY',
   TIKTOK_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** Our database cannot be reached right now (a restart, a failover): nothing was decided; the same request may be sent again. */
+  DATABASE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
 } as const satisfies Record<string, TRPC_ERROR_CODE_KEY>;
 
@@ -97,6 +100,17 @@ const DEFAULT_CODE_FOR: Partial<Record<TRPC_ERROR_CODE_KEY, AppErrorCode>> = {
   SERVICE_UNAVAILABLE: 'TIKTOK_UNAVAILABLE',
   BAD_GATEWAY: 'TIKTOK_ERROR',
 };
+
+/**
+ * A database that cannot be reached becomes 503 DATABASE_UNAVAILABLE — a pause to wait out, not our bug (500). Any
+ * other error comes back unchanged.
+ */
+export function asDatabaseUnavailable(error: unknown): unknown {
+  if (error instanceof AppError || !isDatabaseUnavailable(error)) return error;
+  return appError('DATABASE_UNAVAILABLE', 'Reelpost’s database cannot be reached right now.', {
+    hint: 'Try again in a few seconds; nothing was lost. With the same idempotencyKey a post is never sent twice.',
+  });
+}
 
 /** The stable code of any error that reaches the formatter, including tRPC's own (bad input, unknown procedure). */
 export function appCodeOf(error: TRPCError): AppErrorCode | 'NOT_FOUND' | 'METHOD_NOT_SUPPORTED' | 'PAYLOAD_TOO_LARGE' {

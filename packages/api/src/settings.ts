@@ -29,6 +29,14 @@ export interface AppSettings {
     minStatusIntervalMs: number;
     /** A reservation left this long without an init (its process died) is published by the sweeper. */
     orphanedReservationMs: number;
+    /** The first status poll after an init; later polls wait a quarter of the time since the init, up to pollMaxMs. */
+    pollInitialMs: number;
+    pollMaxMs: number;
+    /**
+     * How often the sweeper looks for work whose job was lost. Under a minute, each sweep schedules the next itself
+     * (graphile-worker's cron has minute resolution); the minute cron stays as the backstop.
+     */
+    sweepIntervalMs: number;
   };
   /** Which video URLs may go to TikTok, and how they are read. */
   video: VideoUrlPolicy;
@@ -53,6 +61,9 @@ export function defaultSettings(video: VideoUrlPolicy): AppSettings {
       leaseMs: 2 * 60_000,
       minStatusIntervalMs: 3_000,
       orphanedReservationMs: 60_000,
+      pollInitialMs: 2_000,
+      pollMaxMs: 300_000,
+      sweepIntervalMs: 60_000,
     },
     video,
   };

@@ -2,7 +2,7 @@ import { initTRPC } from '@trpc/server';
 import superjson from 'superjson';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { AppDeps } from './deps.js';
-import { AppErrorCause, appCodeOf, appError } from './errors.js';
+import { AppErrorCause, appCodeOf, appError, asDatabaseUnavailable } from './errors.js';
 
 /** Who is calling: a person signed in with the app's identity provider, or an internal service acting for one. */
 export interface Session {
@@ -85,9 +85,17 @@ const t = initTRPC
 export const router = t.router;
 export const middleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+/** Every procedure: a database that is away answers 503 DATABASE_UNAVAILABLE (tRPC wraps what a procedure throws). */
+export const publicProcedure = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const mapped = asDatabaseUnavailable(result.error.cause);
+    if (mapped !== result.error.cause) throw mapped;
+  }
+  return result;
+});
 
-export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.session) {
     throw appError('UNAUTHORIZED', 'Sign in first: this call needs a valid bearer token.', {
       hint: 'Send `Authorization: Bearer <token>` with a token from your identity provider.',

@@ -44,3 +44,26 @@ export function redactDatabaseUrl(url: string): string {
     return '<unparseable DATABASE_URL>';
   }
 }
+
+// Connection-level failures: the server is down, restarting, or cut the connection. SQLSTATE class 08 (connection
+// exception) and 57P01–57P03 (shutdown, crash, starting up); node's socket errors; pg's own "connection terminated".
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03']);
+const UNAVAILABLE_MESSAGES = [/connection terminated/i, /not queryable/i, /timeout exceeded when trying to connect/i, /the database system is (starting|shutting) (up|down)/i];
+
+/**
+ * True when an error (or anything in its cause chain) says the database cannot be reached right now — a failure
+ * worth waiting out and answering 503, unlike a failed query (a constraint, a bug), which retrying will not fix.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (typeof current === 'object' && current !== null && !seen.has(current)) {
+    seen.add(current);
+    const { code, message, errors } = current as ErrorLike & { cause?: unknown };
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
+    if (Array.isArray(errors) && errors.some((member) => isDatabaseUnavailable(member))) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

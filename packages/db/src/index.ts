@@ -6,7 +6,7 @@ export {
   type EmbeddedPostgresOptions,
   type RunningPostgres,
 } from './embedded-postgres.js';
-export { describeDatabaseError, redactDatabaseUrl } from './errors.js';
+export { describeDatabaseError, isDatabaseUnavailable, redactDatabaseUrl } from './errors.js';
 export { migrateDown, migrateToLatest, MigrationError, pendingMigrations } from './migrate.js';
 export { migrations } from './migrations/index.js';
 export {

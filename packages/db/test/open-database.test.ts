@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findFreePort } from '../src/embedded-postgres.js';
-import { describeDatabaseError, redactDatabaseUrl } from '../src/errors.js';
+import pg from 'pg';
+import { describeDatabaseError, isDatabaseUnavailable, redactDatabaseUrl } from '../src/errors.js';
 import { DatabaseStartupError, openDatabase, withDatabaseName } from '../src/open-database.js';
 import { useTestDatabase } from '../src/testing/database.js';
 
@@ -62,5 +63,35 @@ describe('database error descriptions', () => {
 
   it('never print an unparseable URL back', () => {
     expect(redactDatabaseUrl('::not a url::secret')).toBe('<unparseable DATABASE_URL>');
+  });
+});
+
+describe('telling an unavailable database from a failed query', () => {
+  const failureOf = (work: Promise<unknown>) => work.then(() => new Error('expected a failure'), (error: unknown) => error);
+
+  it('calls nothing listening there unavailable', async () => {
+    const client = new pg.Client({ connectionString: `postgres://app:x@127.0.0.1:${await findFreePort()}/app` });
+    expect(isDatabaseUnavailable(await failureOf(client.connect()))).toBe(true);
+  });
+
+  it('calls a connection the server terminated (a restart) unavailable, and a refused query not', async () => {
+    const client = new pg.Client({ connectionString: database().url });
+    client.on('error', () => undefined);
+    await client.connect();
+    expect(isDatabaseUnavailable(await failureOf(client.query('SELECT * FROM no_such_table')))).toBe(false);
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const admin = new pg.Client({ connectionString: database().url });
+    await admin.connect();
+    await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+    await admin.end();
+    expect(isDatabaseUnavailable(await failureOf(client.query('SELECT 1')))).toBe(true);
+    await client.end().catch(() => undefined);
+  });
+
+  it('looks through causes and aggregates', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    expect(isDatabaseUnavailable(new Error('wrapped', { cause: new AggregateError([refused]) }))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
+    expect(isDatabaseUnavailable('plain text')).toBe(false);
   });
 });

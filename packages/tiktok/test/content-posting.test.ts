@@ -317,6 +317,19 @@ describe('direct post from a URL', () => {
       await expect(statusOf(h.client, tokens.accessToken, publishId)).resolves.toMatchObject({ status: 'FAILED', failReason: reason });
     },
   );
+
+  it('processes slowly when told: the next publish stays PROCESSING for the extra time, then completes', async () => {
+    const h = harness();
+    const tokens = await h.connect();
+    await h.emulator.slowNextPublish(60_000);
+    const { publishId: slow } = await postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'));
+    const { publishId: normal } = await postFromUrl(h, tokens.accessToken, h.videos.urlOf('sample'));
+    await finishProcessing(h);
+    await expect(statusOf(h.client, tokens.accessToken, slow)).resolves.toMatchObject({ status: 'PROCESSING_DOWNLOAD' });
+    await expect(statusOf(h.client, tokens.accessToken, normal)).resolves.toMatchObject({ status: 'PUBLISH_COMPLETE' });
+    await h.emulator.advance(60_000);
+    await expect(statusOf(h.client, tokens.accessToken, slow)).resolves.toMatchObject({ status: 'PUBLISH_COMPLETE' });
+  });
 });
 
 describe('checks before sending', () => {

@@ -247,6 +247,39 @@ describe('webhook delivery by the emulator', () => {
     }
   });
 
+  it('duplicates the next event when told, and only that one', async () => {
+    const h = harness();
+    await h.emulator.configureApp({ webhookUrl: receiver.url });
+    receiver.received.length = 0;
+    const first = await h.connect();
+    await h.emulator.failNextWebhook({ kind: 'duplicate', copies: 2 });
+    await h.emulator.revokeAuthorization(first.openId, 1);
+    await h.emulator.revokeAuthorization((await h.connect()).openId, 2);
+    await h.emulator.advance(10_000);
+    const deliveries = await h.emulator.webhookDeliveries();
+    const reasonOf = (body: string) => (JSON.parse((JSON.parse(body) as { content: string }).content) as { reason: number }).reason;
+    expect(deliveries.map((d) => [reasonOf(d.body), d.duplicate, d.state])).toEqual([
+      [1, false, 'delivered'],
+      [1, true, 'delivered'],
+      [1, true, 'delivered'],
+      [2, false, 'delivered'],
+    ]);
+  });
+
+  it('holds the next event back when told to deliver it late', async () => {
+    const h = harness();
+    await h.emulator.configureApp({ webhookUrl: receiver.url });
+    receiver.received.length = 0;
+    const tokens = await h.connect();
+    await h.emulator.failNextWebhook({ kind: 'late', delayMs: 30_000 });
+    await h.emulator.revokeAuthorization(tokens.openId, 1);
+    await h.emulator.advance(29_000);
+    expect(receiver.received).toHaveLength(0);
+    await h.emulator.advance(1_000);
+    await h.emulator.settle();
+    expect(await verifyReceived(h)).toMatchObject([{ event: 'authorization.removed', content: { reason: 1 } }]);
+  });
+
   it('sends nothing when no callback is configured', async () => {
     const h = harness();
     const tokens = await h.connect();

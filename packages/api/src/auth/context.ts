@@ -1,5 +1,5 @@
 import type { AppDeps } from '../deps.js';
-import { type AppError, appError } from '../errors.js';
+import { type AppError, appError, asDatabaseUnavailable } from '../errors.js';
 import type { Context, Session } from '../trpc.js';
 import { type Authenticator, AuthenticationError } from './authenticator.js';
 import { findUserBySub, upsertUserBySub } from './users.js';
@@ -91,7 +91,10 @@ export function createContextFactory(deps: ContextDeps): CreateContext {
   const { authenticator: _authenticator, ...appDeps } = deps;
   return async (request = {}) => {
     const authorization = request.authorization !== undefined ? request.authorization : header(request.headers, 'authorization');
-    const session = await sessionFromAuthorization(deps, authorization);
+    // Signing in upserts the user: a database that is away is a 503 here too, before any procedure runs.
+    const session = await sessionFromAuthorization(deps, authorization).catch((error: unknown) => {
+      throw asDatabaseUnavailable(error);
+    });
     const requestId = request.requestId !== undefined ? request.requestId : header(request.headers, 'x-request-id');
     return { ...appDeps, session, requestId };
   };

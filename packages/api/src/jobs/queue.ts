@@ -95,6 +95,9 @@ export interface JobWorker {
   stop: () => Promise<void>;
 }
 
+const RESTART_FIRST_PAUSE_MS = 250;
+const RESTART_MAX_PAUSE_MS = 5_000;
+
 export async function startJobWorker(options: JobWorkerOptions): Promise<JobWorker> {
   const taskList: Record<string, Task> = {};
   for (const { job, handle } of options.jobs) {
@@ -111,17 +114,54 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<JobWork
     .filter((registration) => registration.every !== undefined)
     .map(({ job, every }) => `${every} ${job.name} ?jobKey=cron:${job.name}&max=1`)
     .join('\n');
-  const runner: Runner = await run({
-    pgPool: options.pool,
-    taskList,
-    crontab,
-    concurrency: options.concurrency ?? 4,
-    pollInterval: options.pollIntervalMs ?? 1000,
-    noHandleSignals: true,
-    logger: queueLogger(options.onLog),
-  });
+  const start = (): Promise<Runner> =>
+    run({
+      pgPool: options.pool,
+      taskList,
+      crontab,
+      concurrency: options.concurrency ?? 4,
+      pollInterval: options.pollIntervalMs ?? 1000,
+      noHandleSignals: true,
+      logger: queueLogger(options.onLog),
+      // Without batching, graphile-worker 0.17 records a job's end fire-and-forget: a database that is away at that
+      // moment becomes an unhandled rejection, which ends the process. Batched (even with no delay), the write is
+      // retried with backoff (about a minute in all), and only then does the runner stop — and is restarted below.
+      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+    });
+
+  // graphile-worker stops its runner for good when it still cannot record a job's end after its retries (Postgres
+  // away for longer), and the runner's promise rejects; left alone, that takes the whole process down. The runner is
+  // started again instead, once the database answers: the job it could not record stays locked, and the posts' own
+  // state lets the sweep redo its work.
+  let runner = await start();
+  let stopping = false;
+  const restartAfter = async (error: unknown): Promise<void> => {
+    options.onLog?.('error', `the job queue stopped (${error instanceof Error ? error.message : String(error)}); starting it again`);
+    for (let pause = RESTART_FIRST_PAUSE_MS; !stopping; pause = Math.min(pause * 2, RESTART_MAX_PAUSE_MS)) {
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      if (stopping) return;
+      try {
+        runner = await start();
+        supervise(runner);
+        return;
+      } catch (startError) {
+        options.onLog?.('error', `the job queue could not start again yet (${startError instanceof Error ? startError.message : String(startError)})`);
+      }
+    }
+  };
+  const supervise = (current: Runner) => {
+    current.promise.catch((error: unknown) => (stopping ? undefined : restartAfter(error)));
+  };
+  supervise(runner);
+
   let stopped: Promise<void> | undefined;
-  return { stop: () => (stopped ??= runner.stop()) };
+  return {
+    stop: () =>
+      (stopped ??= (async () => {
+        stopping = true;
+        await runner.stop().catch(() => undefined);
+      })()),
+  };
 }
 
 function queueLogger(onLog?: JobWorkerOptions['onLog']): Logger {

@@ -4,6 +4,7 @@ import { contextFor, sessionFor } from '../../test/deps.js';
 import { usePostingWorld } from '../../test/posting-world.js';
 import { AppError } from '../errors.js';
 import { createCaller } from '../root.js';
+import { type PublishOutcome, publishPost } from './publish.js';
 import { sweepPosts } from './workers.js';
 
 const world = usePostingWorld();
@@ -130,5 +131,77 @@ describe('an init whose outcome is unknown', () => {
     expect(await sweepPosts(deps)).toMatchObject({ lostInits: 1, orphanedReservations: 0 });
     expect(await caller.tiktok.status({ taskId: task.id })).toMatchObject({ postId: post!.id, status: 'FAILED', outcomeUnknown: true });
     expect(await world().emulator.calls({ endpoint: 'video.init' })).toBe(0);
+  });
+});
+
+describe('a worker that lost its claim', () => {
+  async function reservedPost(key: string) {
+    const { task, caller, user } = await world().creator();
+    const [post] = await world()
+      .deps.db.insertInto('tiktok_posts')
+      .values({
+        task_id: task.id,
+        account_id: (await caller.tiktok.accounts())[0]!.id,
+        requested_by: user.id,
+        idempotency_key: key,
+        request_fingerprint: 'x',
+        mode: 'direct',
+        status: 'RESERVED',
+        post_info: JSON.stringify({ title: 'fenced', privacyLevel: 'SELF_ONLY' }),
+        video_url: world().videoUrl('sample'),
+        privacy_level: 'SELF_ONLY',
+      })
+      .returningAll()
+      .execute();
+    return post!;
+  }
+
+  /**
+   * A first worker claims the post and stalls on creator info (TikTok hangs; its client retries after a timeout).
+   * Wrapped, so the caller decides when to wait for its outcome.
+   */
+  async function stalledWorker(postId: string): Promise<{ outcome: Promise<PublishOutcome> }> {
+    const { deps } = world();
+    await world().emulator.failNext('creator_info.query', 'timeout');
+    const outcome = publishPost(deps, postId, 'job');
+    for (let i = 0; i < 100; i++) {
+      const row = await deps.db.selectFrom('tiktok_posts').select('attempts').where('id', '=', postId).executeTakeFirstOrThrow();
+      if (row.attempts === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return { outcome };
+  }
+
+  it('does not fail the post when its own checks then refuse it: the newer claim stands', async () => {
+    const post = await reservedPost('stalled-then-refused');
+    const { deps } = world();
+    const stalled = await stalledWorker(post.id);
+    // While it waits, its lease runs out and another worker claims the post (and is sending it)…
+    await deps.db
+      .updateTable('tiktok_posts')
+      .set({ attempts: 2, lease_until: new Date(Date.now() + 60_000) })
+      .where('id', '=', post.id)
+      .execute();
+    // …and by the time the first one checks the video against creator info, it is too long for this creator.
+    await deps.db
+      .updateTable('instance_tasks')
+      .set({ output_data: JSON.stringify({ video_url: world().videoUrl('sample'), media_type: 'video/mp4', duration: 36_000 }) })
+      .where('id', '=', post.task_id)
+      .execute();
+    expect(await stalled.outcome).toMatchObject({ kind: 'skipped' });
+    const row = await deps.db.selectFrom('tiktok_posts').selectAll().where('id', '=', post.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'RESERVED', attempts: 2, fail_reason: null });
+  });
+
+  it('does not send once another worker took the post over after its lease ran out (the claim is a fence)', async () => {
+    const post = await reservedPost('stalled-worker');
+    const { deps } = world();
+    const stalled = await stalledWorker(post.id);
+    // Its lease runs out meanwhile, and a second worker (a sweep's job) claims the post and sends it.
+    await deps.db.updateTable('tiktok_posts').set({ lease_until: new Date(Date.now() - 1_000) }).where('id', '=', post.id).execute();
+    expect(await publishPost(deps, post.id, 'job')).toMatchObject({ kind: 'done', post: { status: 'PROCESSING', attempts: 2 } });
+    // The first one wakes up: its claim is no longer the current one, so it sends nothing.
+    expect(await stalled.outcome).toMatchObject({ kind: 'skipped' });
+    expect(await world().emulator.calls({ endpoint: 'video.init' })).toBe(1);
   });
 });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { signTikTokWebhook } from '@reelpost/tiktok';
 import { afterEach, describe, expect, it } from 'vitest';
 import { usePostingWorld } from '../../test/posting-world.js';
+import { getAccessToken } from '../accounts/access-token.js';
 import { receiveTikTokWebhook, type WebhookResult } from './webhooks.js';
 import { runStatusJob } from './workers.js';
 
@@ -185,4 +186,41 @@ describe('the webhook receiver', () => {
     expect(status).toMatchObject({ status: 'PUBLISHED', outcomeUnknown: false, publishId: expect.any(String) as string });
     expect(await world().emulator.calls({ endpoint: 'video.init' })).toBe(1);
   });
+
+  it('picks up the publish of an init whose process died before recording it, before any sweep', async () => {
+    await withWebhooks();
+    const { caller, task, user } = await world().creator();
+    const { deps } = world();
+    const [account] = await caller.tiktok.accounts();
+    // The state a worker leaves when it is killed right after sending the init: initiated, no publish_id yet.
+    await deps.db
+      .insertInto('tiktok_posts')
+      .values({
+        task_id: task.id,
+        account_id: account!.id,
+        requested_by: user.id,
+        idempotency_key: 'killed-after-init',
+        request_fingerprint: 'x',
+        mode: 'direct',
+        status: 'RESERVED',
+        post_info: JSON.stringify({ title: 'killed', privacyLevel: 'SELF_ONLY' }),
+        video_url: world().videoUrl('sample'),
+        privacy_level: 'SELF_ONLY',
+        initiated_at: new Date(),
+        lease_until: new Date(Date.now() + 60_000),
+      })
+      .execute();
+    // The init it sent did reach TikTok.
+    const { accessToken } = await getAccessToken(deps, account!.id);
+    const { publishId } = await deps.tiktok.initDirectPost(accessToken, {
+      postInfo: { title: 'killed', privacyLevel: 'SELF_ONLY' },
+      source: { source: 'PULL_FROM_URL', videoUrl: world().videoUrl('sample') },
+    });
+
+    await world().emulator.settle();
+    await world().emulator.advance(120_000);
+    await world().emulator.settle();
+    expect(await postRow(task.id)).toMatchObject({ status: 'PUBLISHED', publish_id: publishId });
+  });
 });
+

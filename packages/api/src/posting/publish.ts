@@ -12,6 +12,7 @@ import { extractVideoOutput } from '../tasks/video-output.js';
 import { tikTokAppError } from '../tiktok/errors.js';
 import { probeVideoUrl } from '../video/probe.js';
 import { checkAgainstCreatorInfo } from './creator-checks.js';
+import { writeDurably } from './durable-write.js';
 import { checkPostStatusJob, statusJobKey, uploadPostJob, uploadJobKey } from './job-definitions.js';
 import { mirrorLatestPostToTask, updatePost } from './mirror.js';
 
@@ -65,11 +66,13 @@ async function videoDurationOf(deps: PostingDeps, taskId: string): Promise<numbe
 
 /** A refusal before anything reached TikTok: a request's reservation disappears, a job's post records why. */
 async function refuse(deps: PostingDeps, post: TikTokPost, caller: PublishCaller, error: unknown): Promise<PublishOutcome> {
+  // Fenced by the claim: a worker whose lease ran out and was taken over releases nothing of the newer claim's.
   const release = () =>
     deps.db
       .updateTable('tiktok_posts')
       .set({ lease_until: null, initiated_at: null, updated_at: deps.clock.now() })
       .where('id', '=', post.id)
+      .where('attempts', '=', post.attempts)
       .execute();
   if (!(error instanceof AppError)) {
     // Our own failure (the database, a bug): nothing reached TikTok; let the job retry or the request report it.
@@ -81,18 +84,50 @@ async function refuse(deps: PostingDeps, post: TikTokPost, caller: PublishCaller
     await release();
     return { kind: 'retry_later', afterMs: error.cause.extra.retryAfterMs ?? 30_000, post };
   }
-  if (caller === 'job') return { kind: 'done', post: await recordFailed(deps, post, { reason: appCode.toLowerCase(), code: appCode }) };
+  if (caller === 'job') {
+    // Under the claim only: a newer claim may have sent the post meanwhile, and its outcome is not ours to overwrite.
+    const failed = await deps.db.transaction().execute(async (trx) => {
+      const stored = await trx
+        .updateTable('tiktok_posts')
+        .set(failedValues(deps, { reason: appCode.toLowerCase(), code: appCode }))
+        .where('id', '=', post.id)
+        .where('attempts', '=', post.attempts)
+        .where('initiated_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (stored) await mirrorLatestPostToTask(trx, post.task_id);
+      return stored;
+    });
+    return failed ? { kind: 'done', post: failed } : { kind: 'skipped', post: undefined };
+  }
   // A person is waiting: the refusal is theirs to read, and a post TikTok never saw leaves no trace.
   await deps.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('tiktok_posts').where('id', '=', post.id).execute();
+    await trx.deleteFrom('tiktok_posts').where('id', '=', post.id).where('attempts', '=', post.attempts).execute();
     await mirrorLatestPostToTask(trx, post.task_id);
   });
   throw error;
 }
 
-/** Marks the point of no return: from here the post may exist at TikTok, so it is never sent again by itself. */
-async function markInitiated(deps: PostingDeps, postId: string): Promise<void> {
-  await deps.db.updateTable('tiktok_posts').set({ initiated_at: deps.clock.now(), updated_at: deps.clock.now() }).where('id', '=', postId).execute();
+/**
+ * Marks the point of no return: from here the post may exist at TikTok, so it is never sent again by itself.
+ * Fenced by the claim (`attempts` counts claims): a worker that stalled past its lease while another claimed the
+ * post and sent it finds nothing to mark, and must not send — false.
+ */
+async function markInitiated(deps: PostingDeps, post: TikTokPost): Promise<boolean> {
+  const marked = await deps.db
+    .updateTable('tiktok_posts')
+    .set({ initiated_at: deps.clock.now(), updated_at: deps.clock.now() })
+    .where('id', '=', post.id)
+    .where('attempts', '=', post.attempts)
+    .where('status', '=', 'RESERVED')
+    .where('initiated_at', 'is', null)
+    .executeTakeFirst();
+  return marked.numUpdatedRows > 0n;
+}
+
+/** Records what TikTok did, waiting out a database that is away for as long as the claim lasts. */
+function recordDurably<T>(deps: PostingDeps, write: () => Promise<T>): Promise<T> {
+  return writeDurably(write, { giveUpAfterMs: deps.settings.posting.leaseMs });
 }
 
 async function recordAccepted(
@@ -101,8 +136,8 @@ async function recordAccepted(
   accepted: { publishId: string; source: 'PULL_FROM_URL' | 'FILE_UPLOAD'; uploadUrl?: string; chunkSize?: number; videoSize?: number },
 ): Promise<TikTokPost> {
   const now = deps.clock.now();
-  const nextCheckAt = new Date(now.getTime() + 2_000);
-  return updatePost(
+  const nextCheckAt = new Date(now.getTime() + deps.settings.posting.pollInitialMs);
+  return recordDurably(deps, () => updatePost(
     deps.db,
     post,
     {
@@ -123,32 +158,44 @@ async function recordAccepted(
       await enqueueJob(trx, checkPostStatusJob, { postId: post.id }, { runAt: nextCheckAt, jobKey: statusJobKey(post.id) });
       if (accepted.source === 'FILE_UPLOAD') await enqueueJob(trx, uploadPostJob, { postId: post.id }, { jobKey: uploadJobKey(post.id) });
     },
-  );
+  ));
 }
 
 /** A post that failed before or at the init: nothing reached TikTok or TikTok refused it. */
-function recordFailed(deps: PostingDeps, post: TikTokPost, failure: { reason: string; code: string | null; logId?: string | undefined }) {
-  return updatePost(deps.db, post, {
-    status: 'FAILED',
+interface Failure {
+  reason: string;
+  code: string | null;
+  logId?: string | undefined;
+}
+
+function failedValues(deps: PostingDeps, failure: Failure) {
+  return {
+    status: 'FAILED' as const,
     fail_reason: failure.reason,
     error_code: failure.code,
     error_log_id: failure.logId ?? null,
     lease_until: null,
     finished_at: deps.clock.now(),
     updated_at: deps.clock.now(),
-  });
+  };
+}
+
+function recordFailed(deps: PostingDeps, post: TikTokPost, failure: Failure) {
+  return recordDurably(deps, () => updatePost(deps.db, post, failedValues(deps, failure)));
 }
 
 /** The init may have reached TikTok: never sent again by itself; the caller is told plainly. */
 function recordOutcomeUnknown(deps: PostingDeps, post: TikTokPost, error: TikTokError): Promise<TikTokPost> {
-  return updatePost(deps.db, post, {
-    status: 'UNKNOWN',
-    fail_reason: 'outcome_unknown',
-    error_code: error.code,
-    error_log_id: error.logId ?? null,
-    lease_until: null,
-    updated_at: deps.clock.now(),
-  });
+  return recordDurably(deps, () =>
+    updatePost(deps.db, post, {
+      status: 'UNKNOWN',
+      fail_reason: 'outcome_unknown',
+      error_code: error.code,
+      error_log_id: error.logId ?? null,
+      lease_until: null,
+      updated_at: deps.clock.now(),
+    }),
+  );
 }
 
 function outcomeUnknownError(error: TikTokError): AppError {
@@ -197,7 +244,9 @@ export async function publishPost(deps: PostingDeps, postId: string, caller: Pub
     return refuse(deps, post, caller, error);
   }
 
-  await markInitiated(deps, post.id);
+  if (!(await markInitiated(deps, post))) {
+    return { kind: 'skipped', post: await deps.db.selectFrom('tiktok_posts').selectAll().where('id', '=', postId).executeTakeFirst() };
+  }
   try {
     const accepted = await init(deps, accessToken, post, { source: 'PULL_FROM_URL', videoUrl: post.video_url });
     return { kind: 'done', post: await recordAccepted(deps, post, { publishId: accepted.publishId, source: 'PULL_FROM_URL' }) };

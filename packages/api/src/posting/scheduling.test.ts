@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { usePostingWorld } from '../../test/posting-world.js';
 import { type JobWorker, removeJob, startJobWorker } from '../jobs/queue.js';
 import { allJobs } from '../jobs/registry.js';
-import { publishJobKey } from './job-definitions.js';
-import { sweepPosts } from './workers.js';
+import { nextSweepJobKey, publishJobKey } from './job-definitions.js';
+import { runSweepJob, sweepPosts } from './workers.js';
 
 const world = usePostingWorld();
 
@@ -158,5 +158,25 @@ describe('a reservation whose process died before sending', () => {
     await startWorker();
     await until(() => postRow(task.id), (row) => row.publish_id !== null, 'the orphaned post to be sent');
     expect(await world().emulator.calls({ endpoint: 'video.init' })).toBe(1);
+  });
+});
+
+describe('the sweep', () => {
+  it('comes back by itself within its interval when that is under graphile-worker’s cron minute', async () => {
+    const deps = world().deps;
+    await runSweepJob({ ...deps, settings: { ...deps.settings, posting: { ...deps.settings.posting, sweepIntervalMs: 5_000 } } });
+    const { rows } = await sql<{ run_at: Date }>`SELECT run_at FROM graphile_worker.jobs WHERE key = ${nextSweepJobKey}`.execute(deps.db);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.run_at.getTime() - Date.now()).toBeGreaterThan(3_000);
+    expect(rows[0]!.run_at.getTime() - Date.now()).toBeLessThanOrEqual(5_000);
+    // Sweeping again keeps one next sweep pending, never a growing pile.
+    await runSweepJob({ ...deps, settings: { ...deps.settings, posting: { ...deps.settings.posting, sweepIntervalMs: 5_000 } } });
+    expect(await jobCount(nextSweepJobKey)).toBe(1);
+    await removeJob(deps.db, nextSweepJobKey);
+  });
+
+  it('leaves the minute to the cron at the default interval', async () => {
+    await runSweepJob(world().deps);
+    expect(await jobCount(nextSweepJobKey)).toBe(0);
   });
 });

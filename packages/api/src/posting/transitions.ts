@@ -53,13 +53,14 @@ export function publicUrlOf(post: Pick<TikTokPost, 'privacy_level' | 'status'>, 
   return null;
 }
 
-/** When to ask TikTok next: every couple of seconds at first, stretching to five minutes. Null: stop asking. */
+/** When to ask TikTok next: every couple of seconds at first, stretching to five minutes (the defaults). Null: stop asking. */
 export function nextCheckAt(post: TikTokPost, status: PostStatus, postIds: readonly string[], now: Date, settings: AppSettings): Date | null {
   const since = post.initiated_at ?? post.created_at;
   const elapsed = now.getTime() - since.getTime();
   const waitingForPublicId = status === 'PUBLISHED' && post.privacy_level === 'PUBLIC_TO_EVERYONE' && postIds.length === 0;
   if (status === 'PROCESSING' || (waitingForPublicId && elapsed < settings.posting.moderationWatchMs)) {
-    const delay = Math.min(300_000, Math.max(2_000, Math.round(elapsed / 4)));
+    const { pollInitialMs, pollMaxMs } = settings.posting;
+    const delay = Math.min(pollMaxMs, Math.max(pollInitialMs, Math.round(elapsed / 4)));
     return new Date(now.getTime() + delay);
   }
   return null;

@@ -64,20 +64,22 @@ function publishIdOf(event: TikTokWebhookEvent): string | null {
 async function postForEvent(deps: PostingDeps, publishId: string, openId: string): Promise<string | undefined> {
   const known = await deps.db.selectFrom('tiktok_posts').select('id').where('publish_id', '=', publishId).executeTakeFirst();
   if (known) return known.id;
-  // An init whose answer was lost (UNKNOWN) did reach TikTok after all: its first event tells us its publish_id.
-  const unknown = await deps.db
+  // An init whose answer was lost did reach TikTok after all: its first event tells us its publish_id. Lost means
+  // recorded UNKNOWN, or not yet — its process died after sending it and the sweep has not marked it (an event
+  // acknowledged as unmatched is never delivered again). Only when the account has exactly one such post.
+  const candidates = await deps.db
     .selectFrom('tiktok_posts as p')
     .innerJoin('instance_tiktok_credentials as a', 'a.id', 'p.account_id')
     .select('p.id')
     .where('a.open_id', '=', openId)
-    .where('p.status', '=', 'UNKNOWN')
     .where('p.publish_id', 'is', null)
+    .where((eb) => eb.or([eb('p.status', '=', 'UNKNOWN'), eb.and([eb('p.status', '=', 'RESERVED'), eb('p.initiated_at', 'is not', null)])]))
     .execute();
-  if (unknown.length !== 1) return undefined;
+  if (candidates.length !== 1) return undefined;
   const adopted = await deps.db
     .updateTable('tiktok_posts')
-    .set({ publish_id: publishId, status: 'PROCESSING', fail_reason: null, error_code: null, updated_at: deps.clock.now() })
-    .where('id', '=', unknown[0]!.id)
+    .set({ publish_id: publishId, status: 'PROCESSING', fail_reason: null, error_code: null, lease_until: null, updated_at: deps.clock.now() })
+    .where('id', '=', candidates[0]!.id)
     .where('publish_id', 'is', null)
     .returning('id')
     .executeTakeFirst();

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { type AnyJobRegistration, enqueueJob, register } from '../jobs/queue.js';
 import {
   checkPostStatusJob,
+  nextSweepJobKey,
   publishJobKey,
   publishPostJob,
   statusJobKey,
@@ -133,12 +134,23 @@ export async function sweepPosts(deps: PostingDeps): Promise<SweepReport> {
   return report;
 }
 
-/** The posting jobs for a worker: publishing, uploading, status checks, and the minute sweep. */
+/**
+ * One sweep, then — when sweeps are to come more often than graphile-worker's minute cron can — the next one, as a
+ * keyed job (at most one pending). The chain is scheduled before sweeping, so a sweep that fails or dies with its
+ * worker does not end it; the minute cron restarts a chain that broke anyway (the database was away).
+ */
+export async function runSweepJob(deps: PostingDeps): Promise<SweepReport> {
+  const every = deps.settings.posting.sweepIntervalMs;
+  if (every < 60_000) await enqueueJob(deps.db, sweepPostsJob, {}, { runAt: new Date(Date.now() + every), jobKey: nextSweepJobKey });
+  return sweepPosts(deps);
+}
+
+/** The posting jobs for a worker: publishing, uploading, status checks, and the sweep (every minute or sooner). */
 export function postingJobs(deps: PostingDeps): AnyJobRegistration[] {
   return [
     register(publishPostJob, ({ postId }) => runPublishJob(deps, postId)),
     register(uploadPostJob, ({ postId }) => runUploadJob(deps, postId)),
     register(checkPostStatusJob, ({ postId }) => runStatusJob(deps, postId)),
-    register(sweepPostsJob, async () => void (await sweepPosts(deps)), '* * * * *'),
+    register(sweepPostsJob, async () => void (await runSweepJob(deps)), '* * * * *'),
   ];
 }

@@ -2,7 +2,15 @@ import type { TikTokEndpoint } from '../endpoints.js';
 import type { IssuedTokens } from './authorization.js';
 import type { CallRecord, PublishRecord } from './engine.js';
 import type { EmulatorUser } from './users.js';
-import type { AuthorizeBehaviourInput, EmulatorAppInput, EmulatorFaultInput, EmulatorUserInput, EmulatorUserPatch, EmulatorApp } from './options.js';
+import type {
+  AuthorizeBehaviourInput,
+  EmulatorApp,
+  EmulatorAppInput,
+  EmulatorFaultInput,
+  EmulatorUserInput,
+  EmulatorUserPatch,
+  EmulatorWebhookFaultInput,
+} from './options.js';
 import type { WebhookDelivery } from './webhook-sender.js';
 
 export type { CallRecord, EmulatorUser, IssuedTokens, PublishRecord, WebhookDelivery };
@@ -45,6 +53,10 @@ export interface TikTokEmulatorControls {
   failNext: (endpoint: TikTokEndpoint, fault: EmulatorFaultInput) => Promise<void>;
   /** The next `count` publishes fail processing with this fail_reason. */
   failNextPublish: (reason: string, count?: number) => Promise<void>;
+  /** The next `count` publishes take `extraMs` longer to process (before the speed divides it). */
+  slowNextPublish: (extraMs: number, count?: number) => Promise<void>;
+  /** The next webhook events are delivered twice (or more), or late. */
+  failNextWebhook: (fault: EmulatorWebhookFaultInput) => Promise<void>;
   clearFaults: () => Promise<void>;
 
   /** How many calls matched (e.g. "exactly one init"). */

@@ -109,6 +109,7 @@ export class EmulatorEngine {
   private rateWindows = new Map<string, number[]>();
   private faults = new Map<TikTokEndpoint, EmulatorFault[]>();
   private forcedFailReasons: string[] = [];
+  private extraProcessingMs: number[] = [];
   private callLog: CallRecord[] = [];
   private pausedAt: number | undefined;
   private speed = 1;
@@ -150,6 +151,7 @@ export class EmulatorEngine {
     this.rateWindows.clear();
     this.faults.clear();
     this.forcedFailReasons = [];
+    this.extraProcessingMs = [];
     this.callLog = [];
     this.pausedAt = undefined;
     this.speed = this.options.processing.speed;
@@ -273,6 +275,8 @@ export class EmulatorEngine {
   clearFaults(): void {
     this.faults.clear();
     this.forcedFailReasons = [];
+    this.extraProcessingMs = [];
+    this.webhooks.clearFaults();
   }
 
   /** Takes the next fault for an endpoint, if one is queued. */
@@ -287,6 +291,10 @@ export class EmulatorEngine {
 
   failNextPublish(reason: string, count = 1): void {
     for (let i = 0; i < count; i += 1) this.forcedFailReasons.push(reason);
+  }
+
+  slowNextPublish(extraMs: number, count = 1): void {
+    for (let i = 0; i < count; i += 1) this.extraProcessingMs.push(extraMs);
   }
 
   recordCall(endpoint: TikTokEndpoint, accessToken: string | undefined): CallRecord {
@@ -661,7 +669,8 @@ export class EmulatorEngine {
     const forced = this.forcedFailReasons.shift();
     publish.outcome = forced ?? checkVideo(publish.video, user?.maxVideoPostDurationSec ?? 600);
     const { baseMs, msPerMiB } = this.options.processing;
-    publish.readyAt = this.clock.now() + (baseMs + (bytes.byteLength / MIB) * msPerMiB) / this.speed;
+    const extraMs = this.extraProcessingMs.shift() ?? 0;
+    publish.readyAt = this.clock.now() + (baseMs + extraMs + (bytes.byteLength / MIB) * msPerMiB) / this.speed;
     this.pump();
   }
 

@@ -25,6 +25,8 @@ export const CONTROL_NAMES = [
   'clearInbox',
   'failNext',
   'failNextPublish',
+  'slowNextPublish',
+  'failNextWebhook',
   'clearFaults',
   'calls',
   'callLog',

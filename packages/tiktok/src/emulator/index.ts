@@ -21,6 +21,7 @@ export {
   type EmulatorFaultInput,
   type EmulatorUserInput,
   type EmulatorUserPatch,
+  type EmulatorWebhookFaultInput,
   type TikTokEmulatorOptions,
 } from './options.js';
 export { startTikTokEmulator, type TikTokEmulator } from './server.js';

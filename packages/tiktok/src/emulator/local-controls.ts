@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emulatorEndpointSchema, emulatorAppPatchSchema, emulatorUserPatchSchema, faultSchema, FAIL_REASON_VALUES } from './options.js';
+import { emulatorEndpointSchema, emulatorAppPatchSchema, emulatorUserPatchSchema, faultSchema, FAIL_REASON_VALUES, webhookFaultSchema } from './options.js';
 import type { CallFilter, EmulatorEngine } from './engine.js';
 import type { TikTokEmulatorControls } from './controls.js';
 
@@ -44,6 +44,9 @@ export function createLocalControls(engine: EmulatorEngine): TikTokEmulatorContr
     clearInbox: (who) => later(() => engine.clearInbox(who)),
     failNext: (endpoint, fault) => later(() => engine.failNext(emulatorEndpointSchema.parse(endpoint), faultSchema.parse(fault))),
     failNextPublish: (reason, count) => later(() => engine.failNextPublish(failReasonSchema.parse(reason), z.number().int().positive().default(1).parse(count))),
+    slowNextPublish: (extraMs, count) =>
+      later(() => engine.slowNextPublish(z.number().int().positive().parse(extraMs), z.number().int().positive().default(1).parse(count))),
+    failNextWebhook: (fault) => later(() => engine.webhooks.failNext(webhookFaultSchema.parse(fault))),
     clearFaults: () => later(() => engine.clearFaults()),
     calls: (filter) => later(() => engine.calls(callFilterSchema.parse(filter)).length),
     callLog: (filter) => later(() => engine.calls(callFilterSchema.parse(filter))),

@@ -174,6 +174,16 @@ export const faultSchema = z.union([
 export type EmulatorFaultInput = z.input<typeof faultSchema>;
 export type EmulatorFault = z.output<typeof faultSchema>;
 
+/** What happens to the next webhook events (each event, with all its copies, counts once). */
+export const webhookFaultSchema = z.discriminatedUnion('kind', [
+  /** Delivered `copies` extra times, as TikTok's at-least-once delivery sometimes does. */
+  z.object({ kind: z.literal('duplicate'), copies: z.number().int().positive().default(1), count: z.number().int().positive().default(1) }),
+  /** Held back `delayMs` before the first attempt: it may arrive after a status poll already told the news. */
+  z.object({ kind: z.literal('late'), delayMs: z.number().int().positive(), count: z.number().int().positive().default(1) }),
+]);
+export type EmulatorWebhookFaultInput = z.input<typeof webhookFaultSchema>;
+export type EmulatorWebhookFault = z.output<typeof webhookFaultSchema>;
+
 export const FAIL_REASON_VALUES = [
   'file_format_check_failed',
   'duration_check_failed',

@@ -1,6 +1,6 @@
 import { signTikTokWebhook, TIKTOK_SIGNATURE_HEADER } from '../webhooks.js';
 import type { EmulatorClock } from './clock.js';
-import type { EmulatorApp, ResolvedEmulatorOptions } from './options.js';
+import type { EmulatorApp, EmulatorWebhookFault, ResolvedEmulatorOptions } from './options.js';
 import { stringifyWithInt64 } from './wire.js';
 
 // TikTok delivers each event at least once: a delivery counts only when the callback answers 200; otherwise it is
@@ -23,6 +23,7 @@ export interface WebhookDelivery {
 
 export class WebhookSender {
   private deliveries: WebhookDelivery[] = [];
+  private faults: EmulatorWebhookFault[] = [];
   private readonly sending = new Set<number>();
 
   constructor(
@@ -34,6 +35,23 @@ export class WebhookSender {
 
   reset(): void {
     this.deliveries = [];
+    this.faults = [];
+  }
+
+  failNext(fault: EmulatorWebhookFault): void {
+    this.faults.push({ ...fault });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  private takeFault(): EmulatorWebhookFault | undefined {
+    const fault = this.faults[0];
+    if (!fault) return undefined;
+    fault.count -= 1;
+    if (fault.count <= 0) this.faults.shift();
+    return fault;
   }
 
   list(): WebhookDelivery[] {
@@ -51,7 +69,10 @@ export class WebhookSender {
       // TikTok sends content as a JSON string.
       content: stringifyWithInt64(content),
     });
-    for (let copy = 0; copy <= this.options.duplicates; copy += 1) {
+    const fault = this.takeFault();
+    const copies = this.options.duplicates + (fault?.kind === 'duplicate' ? fault.copies : 0);
+    const firstAt = now + (fault?.kind === 'late' ? fault.delayMs : 0);
+    for (let copy = 0; copy <= copies; copy += 1) {
       this.deliveries.push({
         id: this.deliveries.length + 1,
         event,
@@ -61,7 +82,7 @@ export class WebhookSender {
         attempts: 0,
         state: 'pending',
         // Copies go out later, so each carries its own timestamp and signature, as a redelivery would.
-        nextAttemptAt: now + copy * this.options.retryBaseMs,
+        nextAttemptAt: firstAt + copy * this.options.retryBaseMs,
         lastStatus: undefined,
         lastError: undefined,
         duplicate: copy > 0,

@@ -27,4 +27,10 @@ describe('configuration', () => {
     expect(lines[0]).toBe('Invalid configuration:');
     expect(lines.slice(1).map((line) => line.trim().split(':')[0]).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT']);
   });
+
+  it('keeps TikTok\'s one-minute rate-limit window unless a load test shortens it, within 1 s to 60 s', () => {
+    expect(loadConfig({}).TIKTOK_RATE_LIMIT_WINDOW_MS).toBe(60_000);
+    expect(loadConfig({ TIKTOK_RATE_LIMIT_WINDOW_MS: '20000', DATA_DIR: '/tmp/bench' })).toMatchObject({ TIKTOK_RATE_LIMIT_WINDOW_MS: 20_000, DATA_DIR: '/tmp/bench' });
+    expect(() => loadConfig({ TIKTOK_RATE_LIMIT_WINDOW_MS: '120000' })).toThrow(/TIKTOK_RATE_LIMIT_WINDOW_MS/);
+  });
 });

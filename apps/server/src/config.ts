@@ -22,6 +22,8 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Demo mode's own files (embedded Postgres in `pg/`, generated secrets); `<project>/.data` by default. */
+  DATA_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `off`: this process serves requests only and a separate `pnpm worker` runs the background jobs. */
   WORKER: z.enum(['on', 'off']).default('on'),
@@ -35,6 +37,11 @@ export const configSchema = z.object({
   TIKTOK_AUTH_BASE_URL: url('TikTok’s authorize page host').default('https://www.tiktok.com'),
   /** One TikTok request's time limit; an init that runs out is an unknown outcome, never re-sent. */
   TIKTOK_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(30_000),
+  /**
+   * TikTok's per-token rate-limit window (one minute). Load tests against the emulator shorten it, the emulator's
+   * together with ours (the client's limiter and the shared call budget); never shorten it against the real TikTok.
+   */
+  TIKTOK_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).max(60_000).default(60_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

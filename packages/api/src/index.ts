@@ -67,6 +67,8 @@ export {
   taskListSchema,
 } from './tasks/schemas.js';
 export { extractVideoOutput } from './tasks/video-output.js';
+/** The detail query itself, for the benchmark's floor server and its EXPLAIN check. */
+export { selectTaskDetail } from './tasks/service.js';
 export { toContractPostStatus } from './posting/view.js';
 export { PLANS, planTask } from './tasks/planning.js';
 export { defaultSettings, DEFAULT_TIKTOK_SCOPES, type AppSettings } from './settings.js';

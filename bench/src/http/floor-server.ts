@@ -10,10 +10,12 @@ const env = z
   .object({
     FLOOR_DATABASE_URL: z.string().min(1),
     FLOOR_POOL_SIZE: z.coerce.number().int().positive(),
-    /** The compiled detail query; the task id is its only parameter. */
+    /** The compiled detail query and its parameters, `{"taskId": true}` standing for the task id. */
     FLOOR_SQL: z.string().min(1),
+    FLOOR_PARAMETERS: z.string().transform((text) => z.array(z.unknown()).parse(JSON.parse(text))),
   })
   .parse(process.env);
+const isTaskId = (parameter: unknown) => typeof parameter === 'object' && parameter !== null && 'taskId' in parameter;
 
 const pool = new pg.Pool({ connectionString: env.FLOOR_DATABASE_URL, max: env.FLOOR_POOL_SIZE, application_name: 'reelpost-bench-floor' });
 const DETAIL_PATH = /^\/detail\/([0-9a-f-]{36})$/;
@@ -24,7 +26,7 @@ const server = createServer((request, response) => {
     response.writeHead(404).end();
     return;
   }
-  pool.query(env.FLOOR_SQL, [taskId]).then(
+  pool.query(env.FLOOR_SQL, env.FLOOR_PARAMETERS.map((parameter) => (isTaskId(parameter) ? taskId : parameter))).then(
     ({ rows }) => {
       if (rows.length === 0) response.writeHead(404).end();
       else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(rows[0]));

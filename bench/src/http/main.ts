@@ -13,7 +13,7 @@ import { sampleRss } from '../shared/rss.js';
 import { goalsTable } from '../shared/table.js';
 import { seedBenchData, tokensFor } from './bench-data.js';
 import { checkDetailPlan } from './explain-check.js';
-import { compiledDetailSql, startFloorServer } from './floor.js';
+import { compiledDetailQuery, startFloorServer } from './floor.js';
 import { evaluateGoals } from './goals.js';
 import { runLoad } from './load.js';
 import { summariseCpuProfiles } from './profile-summary.js';
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
       profileDir ? { cpuProfileDir: profileDir } : {},
     );
     stops.push(() => server.child.stop());
-    const floor = await startFloorServer({ databaseUrl: bench.database.url, poolSize: options.BENCH_POOL, sql: compiledDetailSql(db) });
+    const floor = await startFloorServer({ databaseUrl: bench.database.url, poolSize: options.BENCH_POOL, query: compiledDetailQuery(db) });
     stops.push(() => floor.child.stop());
     console.log(`server ${server.url} (pid ${server.child.pid}, log ${logFile('server')}); floor ${floor.url} (pid ${floor.child.pid})`);
 

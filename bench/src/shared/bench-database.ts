@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase, openDatabase, type OpenedDatabase, parseDatabaseUrl, redactDatabaseUrl, withDatabaseName } from '@reelpost/db';
@@ -46,6 +46,8 @@ export async function openBenchDatabase({ pool = 10 }: { pool?: number } = {}): 
     };
   }
   const workDir = mkdtempSync(join(tmpdir(), 'reelpost-bench-'));
+  // Run as root, Postgres runs as its own `postgres` user, which must be able to enter the folder.
+  chmodSync(workDir, 0o755);
   const dataDir = join(workDir, 'data');
   const database = await openDatabase({ dataDir: join(dataDir, 'pg'), max: pool, applicationName: 'reelpost-bench' });
   return {

@@ -94,6 +94,8 @@ export {
   type PostTargetInput,
 } from './posting/schemas.js';
 export { allJobs } from './jobs/registry.js';
+/** The scheduled post's job, for load tests that schedule posts in bulk with SQL. */
+export { publishJobKey, publishPostJob } from './posting/job-definitions.js';
 export { startJobWorker, installJobQueue, type JobWorker } from './jobs/queue.js';
 export { receiveTikTokWebhook, type WebhookDelivery, type WebhookResult } from './posting/webhooks.js';
 export { sweepPosts } from './posting/workers.js';

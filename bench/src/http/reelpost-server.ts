@@ -5,11 +5,13 @@ import { logFile } from '../shared/results.js';
 
 /** The built server (apps/server/dist, what `npm start` runs), built by turbo before the benchmark starts. */
 export const SERVER_ENTRY = join(findProjectRoot(), 'apps', 'server', 'dist', 'main.js');
-export const WORKER_ENTRY = join(findProjectRoot(), 'apps', 'server', 'dist', 'worker.js');
 
 export interface RunningServer {
   child: BenchChild;
+  /** Where to send requests (loopback by address, so nothing waits on name resolution). */
   url: string;
+  /** The server's own idea of its address (PUBLIC_URL): what it tells TikTok and puts in links. */
+  publicUrl: string;
 }
 
 /**
@@ -24,6 +26,6 @@ export async function startReelpostServer(env: Record<string, string>, { cpuProf
     env: { PORT: '0', HOST: '127.0.0.1', WORKER: 'off', ...env },
     logFile: logFile('server'),
   });
-  const [, url] = await child.waitFor(/Reelpost is running at (\S+)/);
-  return { child, url: url!.replace('localhost', '127.0.0.1') };
+  const [, publicUrl] = await child.waitFor(/Reelpost is running at (\S+)/);
+  return { child, url: publicUrl!.replace('//localhost:', '//127.0.0.1:'), publicUrl: publicUrl! };
 }

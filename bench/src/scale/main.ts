@@ -1,0 +1,175 @@
+// `pnpm bench:scale`: 10,000 scheduled posts over 500 TikTok accounts, drained by two worker processes against the
+// standalone emulator, with TikTok's per-token window shortened. See docs/benchmarks.md.
+//
+//   BENCH_SCALE_ACCOUNTS           TikTok accounts (default 500)
+//   BENCH_SCALE_POSTS_PER_ACCOUNT  posts each (default 20)
+//   BENCH_SCALE_WINDOW_MS          TikTok's one-minute window, shortened (default 20000)
+//   BENCH_SCALE_WORKERS            worker processes (default 2)
+//   BENCH_SCALE_CONCURRENCY        WORKER_CONCURRENCY of each (default 4, the product's default)
+//   BENCH_SCALE_TIMEOUT_S          give up after this long (default 900)
+//   DATABASE_URL                   use this Postgres server (a database of the benchmark's own)
+import { randomBytes } from 'node:crypto';
+import { generateFernetKey } from '@reelpost/api';
+import { z } from 'zod';
+import { startReelpostServer } from '../http/reelpost-server.js';
+import { openBenchDatabase } from '../shared/bench-database.js';
+import { describeMachine, loadAverage } from '../shared/machine.js';
+import { writeResult } from '../shared/results.js';
+import { sampleRss } from '../shared/rss.js';
+import { type Goal, goalsTable, markdownTable } from '../shared/table.js';
+import { connectAccounts } from './accounts.js';
+import { startEmulatorProcess } from './emulator-process.js';
+import { drainProgress, sampleConnections } from './monitor.js';
+import { schedulePosts } from './schedule-posts.js';
+import { theoreticalMinimumMs } from './theoretical-minimum.js';
+import { startWorkers } from './worker-processes.js';
+
+const options = z
+  .object({
+    BENCH_SCALE_ACCOUNTS: z.coerce.number().int().positive().default(500),
+    BENCH_SCALE_POSTS_PER_ACCOUNT: z.coerce.number().int().positive().default(20),
+    BENCH_SCALE_WINDOW_MS: z.coerce.number().int().min(1_000).max(60_000).default(20_000),
+    BENCH_SCALE_WORKERS: z.coerce.number().int().positive().default(2),
+    BENCH_SCALE_CONCURRENCY: z.coerce.number().int().positive().default(4),
+    BENCH_SCALE_TIMEOUT_S: z.coerce.number().positive().default(900),
+  })
+  .parse(process.env);
+
+/** Seconds after the posts were due that the drain is given to start, so seeding never overlaps it. */
+const LEAD_MS = 3_000;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+async function main(): Promise<void> {
+  const machine = describeMachine();
+  const posts = options.BENCH_SCALE_ACCOUNTS * options.BENCH_SCALE_POSTS_PER_ACCOUNT;
+  console.log(`pnpm bench:scale — ${machine.cores} × ${machine.cpuModel}, Node ${machine.node}, load ${loadAverage()}`);
+  console.log(
+    `${posts} posts over ${options.BENCH_SCALE_ACCOUNTS} accounts, ${options.BENCH_SCALE_WORKERS} workers × concurrency ${options.BENCH_SCALE_CONCURRENCY}, ` +
+      `TikTok window ${seconds(options.BENCH_SCALE_WINDOW_MS)}`,
+  );
+  const bench = await openBenchDatabase({ pool: 4 });
+  const stops: (() => Promise<void>)[] = [bench.close];
+  try {
+    const emulator = await startEmulatorProcess({ windowMs: options.BENCH_SCALE_WINDOW_MS });
+    stops.push(() => emulator.child.stop());
+    const encryptionKey = generateFernetKey();
+    const env = {
+      ...bench.processEnv,
+      TIKTOK_EMULATOR_URL: emulator.url,
+      TIKTOK_RATE_LIMIT_WINDOW_MS: String(options.BENCH_SCALE_WINDOW_MS),
+      ENCRYPTION_KEY: encryptionKey,
+      DEMO_JWT_SECRET: randomBytes(32).toString('base64url'),
+    };
+    // One server (WORKER=off): it serves the video TikTok pulls and receives TikTok's webhooks.
+    const server = await startReelpostServer(env);
+    stops.push(() => server.child.stop());
+    const workers = await startWorkers(options.BENCH_SCALE_WORKERS, {
+      ...env,
+      PUBLIC_URL: server.publicUrl,
+      WORKER_CONCURRENCY: String(options.BENCH_SCALE_CONCURRENCY),
+    });
+    stops.push(...workers.map((worker) => () => worker.stop()));
+
+    // After the processes started: demo mode connects every emulator user it finds at start-up to the demo user.
+    const seeding = performance.now();
+    const { userId, accounts } = await connectAccounts(bench.database, emulator.controls, {
+      count: options.BENCH_SCALE_ACCOUNTS,
+      postsPerAccount: options.BENCH_SCALE_POSTS_PER_ACCOUNT,
+      encryptionKey,
+    });
+    const due = new Date(Date.now() + LEAD_MS);
+    await schedulePosts(bench.database, {
+      userId,
+      accounts,
+      postsPerAccount: options.BENCH_SCALE_POSTS_PER_ACCOUNT,
+      videoUrl: `${server.publicUrl}/demo-media/sample-360x640-4s.mp4`,
+      at: due,
+    });
+    const seeded = performance.now() - seeding;
+    if (Date.now() > due.getTime()) throw new Error(`seeding took ${seconds(seeded)}, past the posts' time; raise LEAD_MS`);
+    console.log(`connected ${accounts.length} accounts and scheduled ${posts} posts in ${seconds(seeded)}; due ${due.toISOString()}`);
+
+    const connections = sampleConnections(bench.database);
+    const rss = sampleRss(Object.fromEntries([['server', server.child.pid], ...workers.map((worker) => [worker.name, worker.pid] as const)]));
+    const deadline = Date.now() + options.BENCH_SCALE_TIMEOUT_S * 1000;
+    let progress = await drainProgress(bench.database, userId);
+    let lastPrint = 0;
+    while (progress.final < progress.total && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      progress = await drainProgress(bench.database, userId);
+      if (Date.now() - lastPrint > 5_000) {
+        lastPrint = Date.now();
+        console.log(
+          `  +${seconds(Date.now() - due.getTime())}: sent ${progress.initiated}, accepted ${progress.accepted}, final ${progress.final} ` +
+            `(${progress.failed} failed); load ${loadAverage()}`,
+        );
+      }
+    }
+    const finishedAt = Date.now();
+    await connections.stop();
+    rss.stop();
+    const peakConnections = connections.peak();
+    const peakRss = rss.peaks();
+
+    const { calls, callLog } = emulator.controls;
+    const [inits, creatorInfos, statuses, tokenCalls, log] = await Promise.all([
+      calls({ endpoint: 'video.init' }),
+      calls({ endpoint: 'creator_info.query' }),
+      calls({ endpoint: 'status.fetch' }),
+      calls({ endpoint: 'oauth.token' }),
+      callLog(),
+    ]);
+    const tooMany = log.filter((call) => call.httpStatus === 429).length;
+
+    const minimumMs = theoreticalMinimumMs(options.BENCH_SCALE_POSTS_PER_ACCOUNT, options.BENCH_SCALE_WINDOW_MS);
+    const drainMs = progress.lastInitiatedAt ? progress.lastInitiatedAt.getTime() - due.getTime() : Number.NaN;
+    const allFinalMs = progress.final === progress.total ? finishedAt - due.getTime() : Number.NaN;
+    const perPost = (count: number) => (count / posts).toFixed(3);
+    const connectionsByApp = Object.entries(peakConnections.byApplication)
+      .map(([app, count]) => `${app} ${count}`)
+      .join(', ');
+    const rows: [string, string][] = [
+      ['posts / accounts', `${posts} / ${accounts.length}`],
+      ['workers × concurrency', `${options.BENCH_SCALE_WORKERS} × ${options.BENCH_SCALE_CONCURRENCY}`],
+      ['TikTok window (shortened)', seconds(options.BENCH_SCALE_WINDOW_MS)],
+      ['theoretical minimum drain', seconds(minimumMs)],
+      ['drain: last init sent', `${seconds(drainMs)} (${(drainMs / minimumMs).toFixed(2)}× minimum)`],
+      ['all posts final (webhooks, polls)', seconds(allFinalMs)],
+      ['TikTok inits per post', perPost(inits)],
+      ['creator_info calls per post', perPost(creatorInfos)],
+      ['status calls per post', perPost(statuses)],
+      ['token calls (refreshes)', String(tokenCalls)],
+      ['429s received from TikTok', String(tooMany)],
+      ['posts failed or unknown', String(progress.failed)],
+      ['peak database connections', `${peakConnections.total} (${connectionsByApp})`],
+      ['peak RSS', Object.entries(peakRss).map(([name, mib]) => `${name} ${mib?.toFixed(0) ?? '?'} MiB`).join(', ')],
+      ['load average at the end', loadAverage()],
+    ];
+    const goals: Goal[] = [
+      { goal: 'drain ≤ 1.5× the theoretical minimum', measured: `${(drainMs / minimumMs).toFixed(2)}×`, pass: drainMs <= 1.5 * minimumMs },
+      { goal: 'exactly 1 TikTok init per post', measured: perPost(inits), pass: inits === posts },
+      { goal: 'no 429 from TikTok', measured: String(tooMany), pass: tooMany === 0 },
+      { goal: 'every post published', measured: `${progress.final - progress.failed} of ${posts}`, pass: progress.final === posts && progress.failed === 0 },
+    ];
+    console.log(`\n${markdownTable(['measure', 'value'], rows)}\n\n${goalsTable(goals)}\n`);
+    const file = writeResult('scale-latest', {
+      at: new Date().toISOString(),
+      machine: { ...machine, loadAtEnd: loadAverage(), database: bench.where },
+      settings: options,
+      minimumMs,
+      drainMs,
+      allFinalMs,
+      calls: { inits, creatorInfos, statuses, tokenCalls, tooMany },
+      progress,
+      peakConnections,
+      peakRssMiB: peakRss,
+      goals,
+    });
+    console.log(`results: ${file}`);
+    if (!goals.every((goal) => goal.pass)) process.exitCode = 1;
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+  }
+}
+
+await main();

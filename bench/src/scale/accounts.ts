@@ -6,6 +6,8 @@ import type { TikTokEmulatorControls } from '@reelpost/tiktok/emulator';
 // The creators: one TikTok user per account in the emulator, connected the way a finished OAuth connect leaves
 // them — tokens issued by the emulator, sealed with the workers' key — each in an instance of one bench user.
 
+const CONNECT_AT_ONCE = 8;
+
 export interface ScaleAccount {
   id: string;
   openId: string;
@@ -19,8 +21,7 @@ export async function connectAccounts(
   const { db } = database;
   const codec = createTokenCodec({ keys: [options.encryptionKey], clock: systemClock });
   const user = await db.insertInto('users').values({ sub: 'bench-scale', email: 'scale@bench.reelpost.dev' }).returning('id').executeTakeFirstOrThrow();
-  const accounts: ScaleAccount[] = [];
-  for (let n = 0; n < options.count; n++) {
+  const connectOne = async (n: number): Promise<ScaleAccount> => {
     // TikTok caps posts per creator per day (the emulator: 15 by default); these creators may post the run's share.
     const creator = await emulator.addUser({ username: `bench.creator.${n}`, dailyPostCap: options.postsPerAccount });
     const issued = await emulator.issueTokens(creator.openId);
@@ -43,7 +44,13 @@ export async function connectAccounts(
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    accounts.push({ id: account.id, openId: issued.open_id });
+    return { id: account.id, openId: issued.open_id };
+  };
+  const accounts: ScaleAccount[] = [];
+  // A few at a time: the emulator's admin API and the pool both take concurrent calls.
+  for (let start = 0; start < options.count; start += CONNECT_AT_ONCE) {
+    const batch = Array.from({ length: Math.min(CONNECT_AT_ONCE, options.count - start) }, (_, i) => connectOne(start + i));
+    accounts.push(...(await Promise.all(batch)));
   }
   return { userId: user.id, accounts };
 }

@@ -58,3 +58,27 @@ export async function takeTikTokCall(
     return { granted: true };
   });
 }
+
+/**
+ * How long until a call would be granted (0: now), without taking one. A publish asks this before spending a
+ * creator_info call on a post whose init could not go out yet; the decision itself stays with takeTikTokCall.
+ */
+export async function tikTokCallWait(
+  db: Kysely<Database>,
+  accountId: string,
+  endpoint: TikTokBudgetedEndpoint,
+  options: CallBudgetOptions = {},
+): Promise<number> {
+  const windowMs = options.windowMs ?? 60_000;
+  const limit = options.limit ?? TIKTOK_CALL_LIMITS[endpoint];
+  const window = sql`make_interval(secs => ${windowMs / 1000})`;
+  // The limit-th newest call in the window is the one that has to leave it before another may go.
+  const { rows } = await sql<{ wait_ms: number | null }>`
+    SELECT extract(epoch from (called_at + ${window} - clock_timestamp())) * 1000 AS wait_ms
+    FROM tiktok_api_calls
+    WHERE account_id = ${accountId} AND endpoint = ${endpoint} AND called_at > clock_timestamp() - ${window}
+    ORDER BY called_at DESC
+    OFFSET ${limit - 1} LIMIT 1
+  `.execute(db);
+  return Math.max(0, Math.ceil(Number(rows[0]?.wait_ms ?? 0)));
+}

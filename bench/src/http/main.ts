@@ -7,6 +7,7 @@
 //   DATABASE_URL           use this Postgres server (a database of the benchmark's own) instead of an embedded one
 import { z } from 'zod';
 import { openBenchDatabase } from '../shared/bench-database.js';
+import { createCleanup } from '../shared/cleanup.js';
 import { describeMachine, loadAverage } from '../shared/machine.js';
 import { logFile, RESULTS_DIR, writeResult } from '../shared/results.js';
 import { sampleRss } from '../shared/rss.js';
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
   const machine = describeMachine();
   console.log(`pnpm bench — ${machine.cores} × ${machine.cpuModel}, Node ${machine.node}, load ${loadAverage()}`);
   const bench = await openBenchDatabase();
-  const stops: (() => Promise<void>)[] = [bench.close];
+  const cleanup = createCleanup();
+  cleanup.add(bench.close);
   try {
     const { db } = bench.database;
     const seeding = performance.now();
@@ -55,9 +57,9 @@ async function main(): Promise<void> {
       { ...bench.processEnv, DATABASE_POOL_SIZE: String(options.BENCH_POOL) },
       profileDir ? { cpuProfileDir: profileDir } : {},
     );
-    stops.push(() => server.child.stop());
+    cleanup.add(() => server.child.stop());
     const floor = await startFloorServer({ databaseUrl: bench.database.url, poolSize: options.BENCH_POOL, query: compiledDetailQuery(db) });
-    stops.push(() => floor.child.stop());
+    cleanup.add(() => floor.child.stop());
     console.log(`server ${server.url} (pid ${server.child.pid}, log ${logFile('server')}); floor ${floor.url} (pid ${floor.child.pid})`);
 
     const targets = benchTargets(data, await tokensFor(server.url, data.owners));
@@ -96,7 +98,7 @@ async function main(): Promise<void> {
     console.log(`results: ${file}`);
     if (measurements.some((m) => m.failures > 0)) process.exitCode = 1;
   } finally {
-    for (const stop of stops.reverse()) await stop();
+    await cleanup.run();
   }
 }
 

@@ -13,6 +13,7 @@ import { generateFernetKey } from '@reelpost/api';
 import { z } from 'zod';
 import { startReelpostServer } from '../http/reelpost-server.js';
 import { openBenchDatabase } from '../shared/bench-database.js';
+import { createCleanup } from '../shared/cleanup.js';
 import { describeMachine, loadAverage } from '../shared/machine.js';
 import { writeResult } from '../shared/results.js';
 import { sampleRss } from '../shared/rss.js';
@@ -48,10 +49,11 @@ async function main(): Promise<void> {
       `TikTok window ${seconds(options.BENCH_SCALE_WINDOW_MS)}`,
   );
   const bench = await openBenchDatabase({ pool: 4 });
-  const stops: (() => Promise<void>)[] = [bench.close];
+  const cleanup = createCleanup();
+  cleanup.add(bench.close);
   try {
     const emulator = await startEmulatorProcess({ windowMs: options.BENCH_SCALE_WINDOW_MS });
-    stops.push(() => emulator.child.stop());
+    cleanup.add(() => emulator.child.stop());
     const encryptionKey = generateFernetKey();
     const env = {
       ...bench.processEnv,
@@ -62,13 +64,13 @@ async function main(): Promise<void> {
     };
     // One server (WORKER=off): it serves the video TikTok pulls and receives TikTok's webhooks.
     const server = await startReelpostServer(env);
-    stops.push(() => server.child.stop());
+    cleanup.add(() => server.child.stop());
     const workers = await startWorkers(options.BENCH_SCALE_WORKERS, {
       ...env,
       PUBLIC_URL: server.publicUrl,
       WORKER_CONCURRENCY: String(options.BENCH_SCALE_CONCURRENCY),
     });
-    stops.push(...workers.map((worker) => () => worker.stop()));
+    for (const worker of workers) cleanup.add(() => worker.stop());
 
     // After the processes started: demo mode connects every emulator user it finds at start-up to the demo user.
     const seeding = performance.now();
@@ -168,7 +170,7 @@ async function main(): Promise<void> {
     console.log(`results: ${file}`);
     if (!goals.every((goal) => goal.pass)) process.exitCode = 1;
   } finally {
-    for (const stop of stops.reverse()) await stop();
+    await cleanup.run();
   }
 }
 

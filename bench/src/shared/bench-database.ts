@@ -34,7 +34,7 @@ export async function openBenchDatabase({ pool = 10 }: { pool?: number } = {}): 
     const admin = parseDatabaseUrl(serverUrl).toString();
     await runOnServer(admin, `CREATE DATABASE ${name}`);
     const url = withDatabaseName(admin, name);
-    const database = await openDatabase({ databaseUrl: url, max: pool, applicationName: 'reelpost-bench' });
+    const database = await openDatabase({ databaseUrl: url, max: pool, applicationName: 'reelpost-bench', stopOnSignals: false });
     return {
       database,
       processEnv: { DATABASE_URL: url },
@@ -49,7 +49,8 @@ export async function openBenchDatabase({ pool = 10 }: { pool?: number } = {}): 
   // Run as root, Postgres runs as its own `postgres` user, which must be able to enter the folder.
   chmodSync(workDir, 0o755);
   const dataDir = join(workDir, 'data');
-  const database = await openDatabase({ dataDir: join(dataDir, 'pg'), max: pool, applicationName: 'reelpost-bench' });
+  // Stopped by the benchmark's own cleanup, after the processes using it (see cleanup.ts).
+  const database = await openDatabase({ dataDir: join(dataDir, 'pg'), max: pool, applicationName: 'reelpost-bench', stopOnSignals: false });
   return {
     database,
     processEnv: { DATA_DIR: dataDir },

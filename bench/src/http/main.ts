@@ -7,6 +7,7 @@
 //   DATABASE_URL           use this Postgres server (a database of the benchmark's own) instead of an embedded one
 import { z } from 'zod';
 import { openBenchDatabase } from '../shared/bench-database.js';
+import { meterCpu } from '../shared/cpu.js';
 import { createCleanup } from '../shared/cleanup.js';
 import { describeMachine, loadAverage } from '../shared/machine.js';
 import { logFile, RESULTS_DIR, writeResult } from '../shared/results.js';
@@ -70,8 +71,17 @@ async function main(): Promise<void> {
         const url = target.on === 'server' ? server.url : floor.url;
         if (options.BENCH_WARMUP_SECONDS > 0) await runLoad({ url, connections, seconds: options.BENCH_WARMUP_SECONDS, next: target.next });
         const load = loadAverage();
+        const cpu = meterCpu({ process: target.on === 'server' ? server.child.pid : floor.child.pid }, bench.postgresDataDir);
         const result = await runLoad({ url, connections, seconds: options.BENCH_SECONDS, next: target.next });
-        measurements.push({ name: target.name, surface: target.surface, load, ...result });
+        const used = cpu.used();
+        const perRequest = (seconds: number | null | undefined) => (seconds === null || seconds === undefined ? null : (seconds * 1e6) / Math.max(1, result.requests));
+        measurements.push({
+          name: target.name,
+          surface: target.surface,
+          load,
+          cpuMicrosPerRequest: { process: perRequest(used.process), postgres: perRequest(used.postgres) },
+          ...result,
+        });
         console.log(`  ${target.name} ${target.surface} c=${connections}: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.failures} failed (load ${load})`);
       }
     }

@@ -13,6 +13,7 @@ import { generateFernetKey } from '@reelpost/api';
 import { z } from 'zod';
 import { startReelpostServer } from '../http/reelpost-server.js';
 import { openBenchDatabase } from '../shared/bench-database.js';
+import { meterCpu } from '../shared/cpu.js';
 import { createCleanup } from '../shared/cleanup.js';
 import { describeMachine, loadAverage } from '../shared/machine.js';
 import { writeResult } from '../shared/results.js';
@@ -21,7 +22,7 @@ import { type Goal, goalsTable, markdownTable } from '../shared/table.js';
 import { connectAccounts } from './accounts.js';
 import { startEmulatorProcess } from './emulator-process.js';
 import { drainProgress, sampleConnections } from './monitor.js';
-import { schedulePosts } from './schedule-posts.js';
+import { makeDue, schedulePosts } from './schedule-posts.js';
 import { theoreticalMinimumMs } from './theoretical-minimum.js';
 import { startWorkers } from './worker-processes.js';
 
@@ -36,8 +37,8 @@ const options = z
   })
   .parse(process.env);
 
-/** The posts are due this long after scheduling starts, so writing 10,000 of them never overlaps the drain. */
-const LEAD_MS = 30_000;
+/** The posts are made due this long after they are written, so the drain starts on the clock. */
+const LEAD_MS = 2_000;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function main(): Promise<void> {
@@ -79,20 +80,25 @@ async function main(): Promise<void> {
       postsPerAccount: options.BENCH_SCALE_POSTS_PER_ACCOUNT,
       encryptionKey,
     });
-    const due = new Date(Date.now() + LEAD_MS);
-    await schedulePosts(bench.database, {
+    const scheduled = await schedulePosts(bench.database, {
       userId,
       accounts,
       postsPerAccount: options.BENCH_SCALE_POSTS_PER_ACCOUNT,
       videoUrl: `${server.publicUrl}/demo-media/sample-360x640-4s.mp4`,
-      at: due,
     });
     const seeded = performance.now() - seeding;
-    if (Date.now() > due.getTime()) throw new Error(`scheduling ran past the posts' time; raise LEAD_MS`);
+    const due = new Date(Date.now() + LEAD_MS);
+    await makeDue(bench.database, scheduled, due);
     console.log(`connected ${accounts.length} accounts and scheduled ${posts} posts in ${seconds(seeded)}; due ${due.toISOString()}`);
 
     const connections = sampleConnections(bench.database);
-    const rss = sampleRss(Object.fromEntries([['server', server.child.pid], ...workers.map((worker) => [worker.name, worker.pid] as const)]));
+    const pids = Object.fromEntries([
+      ['server', server.child.pid],
+      ['emulator', emulator.child.pid],
+      ...workers.map((worker) => [worker.name, worker.pid] as const),
+    ]);
+    const rss = sampleRss(pids);
+    const cpu = meterCpu(pids, bench.postgresDataDir);
     const deadline = Date.now() + options.BENCH_SCALE_TIMEOUT_S * 1000;
     let progress = await drainProgress(bench.database, userId);
     let lastPrint = 0;
@@ -112,6 +118,7 @@ async function main(): Promise<void> {
     rss.stop();
     const peakConnections = connections.peak();
     const peakRss = rss.peaks();
+    const cpuSeconds = cpu.used();
 
     const { calls, callLog } = emulator.controls;
     const [inits, creatorInfos, statuses, tokenCalls, log] = await Promise.all([
@@ -144,6 +151,12 @@ async function main(): Promise<void> {
       ['429s received from TikTok', String(tooMany)],
       ['posts failed or unknown', String(progress.failed)],
       ['peak database connections', `${peakConnections.total} (${connectionsByApp})`],
+      [
+        'CPU per post (drain)',
+        Object.entries(cpuSeconds)
+          .map(([name, used]) => `${name} ${used === null ? '?' : ((used * 1000) / posts).toFixed(2)} ms`)
+          .join(', '),
+      ],
       ['peak RSS', Object.entries(peakRss).map(([name, mib]) => `${name} ${mib?.toFixed(0) ?? '?'} MiB`).join(', ')],
       ['load average at the end', loadAverage()],
     ];
@@ -165,6 +178,7 @@ async function main(): Promise<void> {
       progress,
       peakConnections,
       peakRssMiB: peakRss,
+      cpuSeconds,
       goals,
     });
     console.log(`results: ${file}`);

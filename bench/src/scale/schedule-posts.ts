@@ -5,20 +5,30 @@ import type { ScaleAccount } from './accounts.js';
 
 // The posts, as `tiktok.post` with `scheduledAt` leaves them — a completed video task, a SCHEDULED post row, its
 // publish job due at that time — written in bulk. Rows and jobs go round-robin over the accounts (every account's
-// first post, then every second one…), as many creators scheduling at once would.
+// first post, then every second one…), as many creators scheduling at once would. They are written for a day ahead
+// and then, all at once, made due at one moment: however long writing 10,000 takes, the drain starts together.
 
 const BATCH = 1_000;
 
+export interface ScheduledPosts {
+  postIds: string[];
+  jobIds: string[];
+}
+
+const DAY_MS = 24 * 3_600_000;
+
 export async function schedulePosts(
   database: OpenedDatabase,
-  options: { userId: string; accounts: ScaleAccount[]; postsPerAccount: number; videoUrl: string; at: Date },
-): Promise<string[]> {
+  options: { userId: string; accounts: ScaleAccount[]; postsPerAccount: number; videoUrl: string },
+): Promise<ScheduledPosts> {
+  const later = new Date(Date.now() + DAY_MS);
   const { db } = database;
   const instanceOf = new Map(
     (await db.selectFrom('instance_tiktok_credentials').select(['id', 'instance_id']).execute()).map((row) => [row.id, row.instance_id]),
   );
   const slots = Array.from({ length: options.postsPerAccount }, (_, round) => options.accounts.map((account) => ({ round, account }))).flat();
   const postIds: string[] = [];
+  const jobIds: string[] = [];
   for (let start = 0; start < slots.length; start += BATCH) {
     const batch = slots.slice(start, start + BATCH);
     const tasks = await db
@@ -47,7 +57,7 @@ export async function schedulePosts(
           request_fingerprint: 'scale',
           mode: 'direct' as const,
           status: 'SCHEDULED' as const,
-          scheduled_at: options.at,
+          scheduled_at: later,
           post_info: JSON.stringify({ title: `Scale post ${round + 1}`, privacyLevel: 'SELF_ONLY', disableComment: false, disableDuet: false, disableStitch: false }),
           video_url: options.videoUrl,
           privacy_level: 'SELF_ONLY',
@@ -56,12 +66,21 @@ export async function schedulePosts(
       .returning('id')
       .execute();
     const ids = posts.map((post) => post.id);
-    await sql`
-      SELECT graphile_worker.add_job(${publishPostJob.name}, json_build_object('postId', p.id), run_at => ${options.at}::timestamptz, job_key => p.key)
+    const jobs = await sql<{ id: string }>`
+      SELECT (graphile_worker.add_job(${publishPostJob.name}, json_build_object('postId', p.id), run_at => ${later}::timestamptz, job_key => p.key)).id
       FROM unnest(${ids}::uuid[], ${ids.map(publishJobKey)}::text[]) WITH ORDINALITY AS p(id, key, n)
       ORDER BY p.n
     `.execute(db);
     postIds.push(...ids);
+    jobIds.push(...jobs.rows.map((job) => job.id));
   }
-  return postIds;
+  return { postIds, jobIds };
+}
+
+/** Makes every scheduled post (and its job) due at `at`, in one transaction. */
+export async function makeDue(database: OpenedDatabase, scheduled: ScheduledPosts, at: Date): Promise<void> {
+  await database.db.transaction().execute(async (trx) => {
+    await trx.updateTable('tiktok_posts').set({ scheduled_at: at }).where('id', 'in', scheduled.postIds).execute();
+    await sql`SELECT count(*) FROM graphile_worker.reschedule_jobs(${scheduled.jobIds}::bigint[], run_at => ${at}::timestamptz)`.execute(trx);
+  });
 }

@@ -15,6 +15,8 @@ export interface BenchDatabase {
   processEnv: Record<string, string>;
   /** For people: where the data is. */
   where: string;
+  /** The embedded server's data folder, to count its CPU (none with DATABASE_URL: it may be on another machine). */
+  postgresDataDir?: string;
   close: () => Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function openBenchDatabase({ pool = 10 }: { pool?: number } = {}): 
     database,
     processEnv: { DATA_DIR: dataDir },
     where: `embedded Postgres in ${dataDir}`,
+    postgresDataDir: join(dataDir, 'pg'),
     close: async () => {
       await database.shutdown();
       rmSync(workDir, { recursive: true, force: true });

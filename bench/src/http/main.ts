@@ -18,7 +18,7 @@ import { checkDetailPlan } from './explain-check.js';
 import { compiledDetailQuery, startFloorServer } from './floor.js';
 import { evaluateGoals } from './goals.js';
 import { runLoad } from './load.js';
-import { summariseCpuProfiles } from './profile-summary.js';
+import { summariseCpuProfiles } from '../shared/profile-summary.js';
 import { startReelpostServer } from './reelpost-server.js';
 import { type Measurement, measurementsTable } from './report.js';
 import { benchTargets } from './targets.js';

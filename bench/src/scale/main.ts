@@ -7,6 +7,7 @@
 //   BENCH_SCALE_WORKERS            worker processes (default 2)
 //   BENCH_SCALE_CONCURRENCY        WORKER_CONCURRENCY of each (default 4, the product's default)
 //   BENCH_SCALE_TIMEOUT_S          give up after this long (default 900)
+//   BENCH_CPU_PROF                 1: run the workers with --cpu-prof and print where their time went
 //   DATABASE_URL                   use this Postgres server (a database of the benchmark's own)
 import { randomBytes } from 'node:crypto';
 import { generateFernetKey } from '@reelpost/api';
@@ -16,7 +17,8 @@ import { openBenchDatabase } from '../shared/bench-database.js';
 import { meterCpu } from '../shared/cpu.js';
 import { createCleanup } from '../shared/cleanup.js';
 import { describeMachine, loadAverage } from '../shared/machine.js';
-import { writeResult } from '../shared/results.js';
+import { RESULTS_DIR, writeResult } from '../shared/results.js';
+import { summariseCpuProfiles } from '../shared/profile-summary.js';
 import { sampleRss } from '../shared/rss.js';
 import { type Goal, goalsTable, markdownTable } from '../shared/table.js';
 import { connectAccounts } from './accounts.js';
@@ -34,6 +36,7 @@ const options = z
     BENCH_SCALE_WORKERS: z.coerce.number().int().positive().default(2),
     BENCH_SCALE_CONCURRENCY: z.coerce.number().int().positive().default(4),
     BENCH_SCALE_TIMEOUT_S: z.coerce.number().positive().default(900),
+    BENCH_CPU_PROF: z.enum(['0', '1']).default('0'),
   })
   .parse(process.env);
 
@@ -66,11 +69,12 @@ async function main(): Promise<void> {
     // One server (WORKER=off): it serves the video TikTok pulls and receives TikTok's webhooks.
     const server = await startReelpostServer(env);
     cleanup.add(() => server.child.stop());
-    const workers = await startWorkers(options.BENCH_SCALE_WORKERS, {
-      ...env,
-      PUBLIC_URL: server.publicUrl,
-      WORKER_CONCURRENCY: String(options.BENCH_SCALE_CONCURRENCY),
-    });
+    const profileDir = options.BENCH_CPU_PROF === '1' ? `${RESULTS_DIR}/profiles/scale-${Date.now()}` : undefined;
+    const workers = await startWorkers(
+      options.BENCH_SCALE_WORKERS,
+      { ...env, PUBLIC_URL: server.publicUrl, WORKER_CONCURRENCY: String(options.BENCH_SCALE_CONCURRENCY) },
+      profileDir ? { cpuProfileDir: profileDir } : {},
+    );
     for (const worker of workers) cleanup.add(() => worker.stop());
 
     // After the processes started: demo mode connects every emulator user it finds at start-up to the demo user.
@@ -167,6 +171,10 @@ async function main(): Promise<void> {
       { goal: 'every post published', measured: `${progress.final - progress.failed} of ${posts}`, pass: progress.final === posts && progress.failed === 0 },
     ];
     console.log(`\n${markdownTable(['measure', 'value'], rows)}\n\n${goalsTable(goals)}\n`);
+    if (profileDir) {
+      for (const worker of workers) await worker.stop();
+      console.log(`Where the workers' CPU time went (self time, ${profileDir}):\n${summariseCpuProfiles(profileDir)}\n`);
+    }
     const file = writeResult('scale-latest', {
       at: new Date().toISOString(),
       machine: { ...machine, loadAtEnd: loadAverage(), database: bench.where },

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { markdownTable } from '../shared/table.js';
+import { markdownTable } from './table.js';
 
 // Where a server's CPU time went, from the V8 profiles `node --cpu-prof` writes on exit: self time grouped by
 // package (npm dependency, Node internals, our bundle, GC, idle) and the hottest functions.
@@ -27,6 +27,7 @@ function packageOf(url: string, functionName: string): string {
   if (plain?.[1]) return plain[1];
   if (url.startsWith('node:')) return 'node internals';
   if (url.includes('/apps/server/dist/')) return 'reelpost (server bundle)';
+  if (url.includes('/bench/') || url.includes('/packages/')) return 'reelpost (source)';
   return url;
 }
 

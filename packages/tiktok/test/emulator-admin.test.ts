@@ -215,6 +215,22 @@ describe('the standalone command', () => {
     }
   });
 
+  it('shortens TikTok\'s rate-limit window when told (load tests), from the flag or TIKTOK_RATE_LIMIT_WINDOW_MS', async () => {
+    const lines: string[] = [];
+    const emulator = await runEmulatorCommand(['--json'], (line) => lines.push(line), { TIKTOK_RATE_LIMIT_WINDOW_MS: '1500' });
+    try {
+      const tokens = await emulator!.issueTokens('reelpost.creator');
+      const client = createTikTokClient({ clientKey: 'k', clientSecret: 's', redirectUri: REDIRECT_URI, apiBaseUrl: emulator!.url, rateLimits: false });
+      for (let n = 0; n < 20; n += 1) await client.queryCreatorInfo(tokens.access_token);
+      await expect(client.queryCreatorInfo(tokens.access_token)).rejects.toMatchObject({ httpStatus: 429 });
+      await new Promise((resolve) => setTimeout(resolve, 1_600));
+      await expect(client.queryCreatorInfo(tokens.access_token)).resolves.toMatchObject({ username: 'reelpost.creator' });
+    } finally {
+      await emulator?.stop();
+    }
+    await expect(runEmulatorCommand(['--rate-limit-window-ms', '0'], () => undefined, {})).rejects.toThrow(/from 1 to 60000/);
+  });
+
   it('prints its usage for --help and starts nothing', async () => {
     const lines: string[] = [];
     expect(await runEmulatorCommand(['--help'], (line) => lines.push(line))).toBeUndefined();

@@ -4,7 +4,7 @@ import { requireOwned } from '../auth/ownership.js';
 import type { AppDeps } from '../deps.js';
 import { appError } from '../errors.js';
 import type { Session } from '../trpc.js';
-import { takeTikTokCall } from '../tiktok/call-budget.js';
+import { takeTikTokCall, type TikTokBudgetedEndpoint, tikTokCallWait } from '../tiktok/call-budget.js';
 import { tikTokAppError } from '../tiktok/errors.js';
 import { getAccessToken, needsReauthError } from './access-token.js';
 import type { CreatorInfoView, TikTokAccountView } from './schemas.js';
@@ -170,19 +170,27 @@ export async function disconnectAccount(deps: Deps, session: Session, accountId:
   });
 }
 
+function rateLimitedError(retryAfterMs: number) {
+  return appError('RATE_LIMITED', 'TikTok allows only a few of these calls per minute for one account.', {
+    hint: `Try again in ${Math.ceil(retryAfterMs / 1000)} s.`,
+    retryAfterMs,
+  });
+}
+
 /** Refuses a TikTok call that would exceed the account's per-minute budget, saying when to try again. */
 export async function spendTikTokCall(
   deps: Pick<AppDeps, 'db' | 'settings'>,
   accountId: string,
-  endpoint: Parameters<typeof takeTikTokCall>[2],
+  endpoint: TikTokBudgetedEndpoint,
 ): Promise<void> {
   const decision = await takeTikTokCall(deps.db, accountId, endpoint, { windowMs: deps.settings.tiktok.rateLimitWindowMs });
-  if (!decision.granted) {
-    throw appError('RATE_LIMITED', 'TikTok allows only a few of these calls per minute for one account.', {
-      hint: `Try again in ${Math.ceil(decision.retryAfterMs / 1000)} s.`,
-      retryAfterMs: decision.retryAfterMs,
-    });
-  }
+  if (!decision.granted) throw rateLimitedError(decision.retryAfterMs);
+}
+
+/** The same refusal, before the work that leads up to the call is done: nothing is spent either way. */
+export async function requireTikTokCallBudget(deps: Pick<AppDeps, 'db' | 'settings'>, accountId: string, endpoint: TikTokBudgetedEndpoint): Promise<void> {
+  const waitMs = await tikTokCallWait(deps.db, accountId, endpoint, { windowMs: deps.settings.tiktok.rateLimitWindowMs });
+  if (waitMs > 0) throw rateLimitedError(waitMs);
 }
 
 /** What TikTok says this creator may do right now: the basis of every posting form (and of every post). */

@@ -2,7 +2,7 @@ import type { TikTokPost } from '@reelpost/db';
 import { isTikTokError, type TikTokError, type TikTokPostInfo } from '@reelpost/tiktok';
 import { sql } from 'kysely';
 import { getAccessToken } from '../accounts/access-token.js';
-import { queryCreatorInfo, spendTikTokCall } from '../accounts/service.js';
+import { queryCreatorInfo, requireTikTokCallBudget, spendTikTokCall } from '../accounts/service.js';
 import type { AccountRow } from '../accounts/views.js';
 import { ACCOUNT_COLUMNS } from '../accounts/views.js';
 import type { AppDeps } from '../deps.js';
@@ -224,6 +224,8 @@ export async function publishPost(deps: PostingDeps, postId: string, caller: Pub
   }
   let accessToken: string;
   try {
+    // Inits (6 a minute) are scarcer than creator_info calls (20): a post that cannot be sent yet spends neither.
+    await requireTikTokCallBudget(deps, post.account_id, 'init');
     const account = await loadAccount(deps, post.account_id);
     const creator = await queryCreatorInfo(deps, account);
     const info = postInfoOf(post);

@@ -3,6 +3,8 @@ import { tikTokPostUrl, tikTokProfileUrl } from '@reelpost/tiktok';
 import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../deps.js';
 import type { AppSettings } from '../settings.js';
+import { removeJob } from '../jobs/queue.js';
+import { statusJobKey } from './job-definitions.js';
 import { mirrorLatestPostToTask } from './mirror.js';
 
 /** What TikTok told us about a publish, by status poll or webhook; absent fields leave what we know. */
@@ -103,6 +105,8 @@ export async function applyTikTokUpdate(
       .where('id', '=', postId)
       .returningAll()
       .executeTakeFirstOrThrow();
+    // Nothing left to ask TikTok (a webhook got here first): the pending poll would only find that out itself.
+    if (stored.next_check_at === null && current.next_check_at !== null) await removeJob(trx, statusJobKey(postId));
     await mirrorLatestPostToTask(trx, current.task_id);
     return stored;
   };

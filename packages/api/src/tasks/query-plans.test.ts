@@ -1,7 +1,7 @@
 import { useTestDatabase } from '@reelpost/db/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { explain } from '../../bench/explain.js';
-import { BENCH_SIZE, type SeededTask, seedTaskLoad } from '../../bench/seed.js';
+import { explain } from '../../test/explain.js';
+import { BENCH_SIZE, type SeededTask, seedTaskLoad } from '../../test/task-load.js';
 import { encodeTaskCursor } from './cursor.js';
 import { selectTaskDetail, selectTaskPage } from './service.js';
 import type { Db } from './testing/fixtures.js';

@@ -1,7 +1,7 @@
 import { createDatabase } from '@reelpost/db';
 import { useTestDatabase } from '@reelpost/db/testing';
 import { describe, expect, it } from 'vitest';
-import { takeTikTokCall } from './call-budget.js';
+import { takeTikTokCall, tikTokCallWait } from './call-budget.js';
 
 const database = useTestDatabase();
 
@@ -59,5 +59,19 @@ describe('the shared TikTok call budget', () => {
     // The window is one millisecond; by the next statement the first call has left it.
     await database().db.selectNoFrom((eb) => eb.val(1).as('tick')).execute();
     expect(await takeTikTokCall(database().db, accountId, 'status', options)).toEqual({ granted: true });
+  });
+
+  it('says how long until a call would be granted, without taking one', async () => {
+    const accountId = await account();
+    expect(await tikTokCallWait(database().db, accountId, 'init')).toBe(0);
+    for (let i = 0; i < 5; i++) await takeTikTokCall(database().db, accountId, 'init');
+    // Asking spends nothing: still room for the sixth.
+    expect(await tikTokCallWait(database().db, accountId, 'init')).toBe(0);
+    expect(await tikTokCallWait(database().db, accountId, 'init')).toBe(0);
+    await takeTikTokCall(database().db, accountId, 'init');
+    const wait = await tikTokCallWait(database().db, accountId, 'init');
+    expect(wait).toBeGreaterThan(50_000);
+    expect(wait).toBeLessThanOrEqual(60_000);
+    expect(await tikTokCallWait(database().db, accountId, 'init', { windowMs: 1 })).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { RATE_LIMIT_WINDOW_MS } from '../endpoints.js';
 import { startTikTokEmulator, type TikTokEmulator } from './server.js';
 import type { TikTokEmulatorOptions } from './options.js';
 
@@ -17,8 +18,19 @@ export const EMULATOR_USAGE = `Usage: emulator [options]
   --unaudited             behave as an unaudited app (SELF_ONLY only, 5 posting users a day)
   --consent-page          show a consent page instead of consenting at once
   --seed <text>           seed for deterministic ids
+  --rate-limit-window-ms <n>  TikTok's one-minute per-token window, shortened for load tests
+                          (default 60000 or $TIKTOK_RATE_LIMIT_WINDOW_MS; the app's must match)
   --json                  print one JSON line {url, clientKey, users} instead of text
   --help`;
+
+/** The emulator scales TikTok's one-minute window; people (and the app's own setting) speak in milliseconds. */
+function windowScaleOf(windowMs: string): number {
+  const ms = Number(windowMs);
+  if (!Number.isInteger(ms) || ms < 1 || ms > RATE_LIMIT_WINDOW_MS) {
+    throw new RangeError(`the rate-limit window must be a whole number of milliseconds from 1 to ${RATE_LIMIT_WINDOW_MS}, not ${windowMs}`);
+  }
+  return ms / RATE_LIMIT_WINDOW_MS;
+}
 
 /** Starts the emulator on real time as the command line says and prints where it is; undefined after --help. */
 export async function runEmulatorCommand(
@@ -40,6 +52,7 @@ export async function runEmulatorCommand(
       unaudited: { type: 'boolean' },
       'consent-page': { type: 'boolean' },
       seed: { type: 'string' },
+      'rate-limit-window-ms': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -57,12 +70,15 @@ export async function runEmulatorCommand(
   if (values['webhook-url']) app.webhookUrl = values['webhook-url'];
   if (values.unaudited) app.audited = false;
   const port = Number(values.port ?? env.TIKTOK_EMULATOR_PORT ?? fromFile.port ?? 0);
+  const windowMs = values['rate-limit-window-ms'] ?? env.TIKTOK_RATE_LIMIT_WINDOW_MS;
+  const rateLimits = windowMs ? { ...fromFile.rateLimits, windowScale: windowScaleOf(windowMs) } : fromFile.rateLimits;
 
   const emulator = await startTikTokEmulator({
     ...fromFile,
     clock: 'real',
     port,
     app,
+    ...(rateLimits && { rateLimits }),
     ...(values.host && { host: values.host }),
     ...(values.seed && { seed: values.seed }),
     ...(values['consent-page'] && { consentPage: true }),

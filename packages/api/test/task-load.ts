@@ -1,8 +1,8 @@
 import type { Database } from '@reelpost/db';
 import { type Kysely, sql } from 'kysely';
 
-// A production-sized data set for tasks.detail, written by Postgres itself (generate_series), so 10,000 tasks with
-// 20-step logs and 100,000 media rows take seconds. The benchmark and the EXPLAIN test use it.
+// A production-sized data set for tasks.detail and tasks.list, written by Postgres itself (generate_series), so
+// 10,000 tasks with 20-step logs and 100,000 media rows take seconds. `pnpm bench` and the query-plan test use it.
 
 export interface LoadSize {
   users: number;

@@ -1,0 +1,44 @@
+import type { Goal } from '../shared/table.js';
+import type { Measurement } from './report.js';
+
+// The targets of issue 9: the server within 2× of a bare node:http + pg server on tasks.detail, fast enough at
+// c=16 for a page load, no procedure slow at any load measured, and small enough for a 256 MB container.
+
+const fmt = (value: number, digits = 1) => value.toFixed(digits);
+
+export function evaluateGoals(measurements: readonly Measurement[], serverPeakRssMiB: number | null): Goal[] {
+  const at = (name: string, surface: string, connections: number) =>
+    measurements.find((m) => m.name === name && m.surface === surface && m.connections === connections);
+  const floor16 = at('floor: detail SQL', 'floor', 16);
+  const goals: Goal[] = [];
+  for (const surface of ['tRPC', 'REST'] as const) {
+    const detail = at('tasks.detail', surface, 16);
+    if (!detail || !floor16) continue;
+    const ratio = detail.perSecond / floor16.perSecond;
+    goals.push({ goal: `tasks.detail (${surface}) ≥ 0.5× floor req/s at c=16`, measured: `${fmt(ratio, 2)}× (${fmt(detail.perSecond, 0)} vs ${fmt(floor16.perSecond, 0)} req/s)`, pass: ratio >= 0.5 });
+    goals.push({ goal: `tasks.detail (${surface}) p99 < 20 ms at c=16`, measured: `${fmt(detail.p99Ms)} ms`, pass: detail.p99Ms < 20 });
+  }
+  // A level where no request completed has no p99 at all: the worst case there is.
+  const p99 = (m: Measurement) => (Number.isNaN(m.p99Ms) ? Number.POSITIVE_INFINITY : m.p99Ms);
+  const procedures = measurements.filter((m) => m.surface !== 'floor');
+  const worst = procedures.reduce<Measurement | undefined>((max, m) => (max && p99(max) >= p99(m) ? max : m), undefined);
+  if (worst) {
+    const where = `${worst.name} ${worst.surface}, c=${worst.connections}`;
+    goals.push({
+      goal: 'every procedure p99 < 100 ms (c = 1, 16, 64)',
+      measured: Number.isNaN(worst.p99Ms) ? `no request completed (${where})` : `worst ${fmt(worst.p99Ms)} ms (${where})`,
+      pass: p99(worst) < 100,
+    });
+  }
+  goals.push({
+    goal: 'server RSS < 250 MB under load',
+    measured: serverPeakRssMiB === null ? 'not measured (no /proc)' : `peak ${fmt(serverPeakRssMiB)} MiB`,
+    pass: serverPeakRssMiB !== null && serverPeakRssMiB * 1.048_576 < 250,
+  });
+  goals.push({
+    goal: 'no failed requests',
+    measured: `${measurements.reduce((sum, m) => sum + m.failures, 0)} failures`,
+    pass: measurements.every((m) => m.failures === 0),
+  });
+  return goals;
+}

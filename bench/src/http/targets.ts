@@ -1,0 +1,91 @@
+import superjson from 'superjson';
+import type { BenchData } from './bench-data.js';
+import type { RequestSpec } from './load.js';
+
+// What is measured, and how each request is made: the way @reelpost/client asks (tRPC's batch link, GET, superjson),
+// the REST surface, and the floor. Every request picks its row at random (seeded, so runs ask the same things).
+
+export interface Target {
+  /** procedure (or the floor) and the surface it is reached through */
+  name: string;
+  surface: 'tRPC' | 'REST' | 'floor';
+  /** which process answers */
+  on: 'server' | 'floor';
+  next: () => RequestSpec;
+}
+
+/** mulberry32: small, fast and deterministic. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function picker<T>(items: readonly T[], seed: number): () => T {
+  if (items.length === 0) throw new Error('nothing to pick from');
+  const next = random(seed);
+  return () => items[Math.floor(next() * items.length)]!;
+}
+
+/** A query as @reelpost/client sends it: httpBatchLink, one call in the batch, superjson-encoded input. */
+export function trpcQueryPath(procedure: string, input: unknown): string {
+  return `/trpc/${procedure}?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: superjson.serialize(input) }))}`;
+}
+
+export function benchTargets(data: BenchData, tokens: Map<string, string>): Target[] {
+  const auth = (ownerId: string) => ({ authorization: `Bearer ${tokens.get(ownerId) ?? ''}` });
+  const task = picker(data.tasks, 1);
+  const restTask = picker(data.tasks, 2);
+  const finalPost = picker(data.finalPostTasks, 3);
+  const instance = picker(data.instances, 4);
+  const floorTask = picker(data.tasks, 5);
+  return [
+    {
+      name: 'tasks.detail',
+      surface: 'tRPC',
+      on: 'server',
+      next: () => {
+        const { id, ownerId } = task();
+        return { path: trpcQueryPath('tasks.detail', { taskId: id }), headers: auth(ownerId) };
+      },
+    },
+    {
+      name: 'tasks.detail',
+      surface: 'REST',
+      on: 'server',
+      next: () => {
+        const { id, ownerId } = restTask();
+        return { path: `/api/v1/tasks/${id}/detail`, headers: auth(ownerId) };
+      },
+    },
+    {
+      name: 'tiktok.status (final post)',
+      surface: 'tRPC',
+      on: 'server',
+      next: () => {
+        const { id, ownerId } = finalPost();
+        return { path: trpcQueryPath('tiktok.status', { taskId: id }), headers: auth(ownerId) };
+      },
+    },
+    {
+      name: 'tasks.list (20)',
+      surface: 'tRPC',
+      on: 'server',
+      next: () => {
+        const { id, ownerId } = instance();
+        return { path: trpcQueryPath('tasks.list', { instanceId: id, limit: 20 }), headers: auth(ownerId) };
+      },
+    },
+    {
+      name: 'floor: detail SQL',
+      surface: 'floor',
+      on: 'floor',
+      next: () => ({ path: `/detail/${floorTask().id}`, headers: {} }),
+    },
+  ];
+}

@@ -1,0 +1,27 @@
+import { availableParallelism, cpus, loadavg } from 'node:os';
+
+// What a number was measured on: results from a 2-core laptop and a 32-core server are not comparable, and a run
+// beside other work (a test suite) is slower than the machine is.
+
+export interface Machine {
+  cpuModel: string;
+  cores: number;
+  node: string;
+  platform: string;
+}
+
+export function describeMachine(): Machine {
+  return {
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU',
+    cores: availableParallelism(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+}
+
+/** The 1, 5 and 15 minute load averages, as `uptime` prints them. */
+export function loadAverage(): string {
+  return loadavg()
+    .map((load) => load.toFixed(2))
+    .join(', ');
+}

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { signTikTokWebhook } from '@reelpost/tiktok';
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_IDS } from '../../src/demo/seed.js';
 import { bearer, demoSignIn, type RecordedResponse, useSecurityServer } from './harness.js';
@@ -10,7 +11,7 @@ import { hs256 } from './tokens.js';
 // (pino at trace level, in memory) and every response recorded: connecting an account through TikTok's consent and
 // the callback, posting and following the post (TikTok's webhooks included), a token refresh, forged webhooks, and
 // errors of every kind — 400/401/403/404/409/413, TikTok failing in each way the emulator can (failNext), and our own
-// failure (a sealed token no key opens). Then every log line and every response is scanned for every secret in
+// failure (a query the database refuses). Then every log line and every response is scanned for every secret in
 // play: TikTok access and refresh tokens (each one ever stored, before and after rotation), PKCE verifiers,
 // authorization codes, OAuth states, the TikTok client secret, the encryption key, the demo and service JWT
 // secrets, and every bearer token sent, valid or forged.
@@ -231,13 +232,27 @@ describe('flows', () => {
     await rememberSealed();
   }, 30_000); // two failures are retried with TikTok's backoff (0.5 s, 1 s, 2 s) before they reach the caller
 
-  it('our own failure: a sealed token no key opens → 500 with a request id, and nothing of it shown', async () => {
+  it('a sealed token no key opens → 400 ACCOUNT_NEEDS_REAUTH, and nothing of it shown', async () => {
     const { db } = server().runtime.deps;
     await rememberSealed();
-    await db.updateTable('instance_tiktok_credentials').set({ access_token_encrypted: 'gAAAAABnot-a-fernet-token-at-all', access_token_expires_at: new Date(Date.now() + 3_600_000) }).where('id', '=', secondAccountId).execute();
+    const unreadable = 'gAAAAABnot-a-fernet-token-at-all';
+    remember('a sealed TikTok token', unreadable);
+    await db.updateTable('instance_tiktok_credentials').set({ access_token_encrypted: unreadable, access_token_expires_at: new Date(Date.now() + 3_600_000) }).where('id', '=', secondAccountId).execute();
     const response = await rest(`/api/v1/tiktok/creator-info?accountId=${secondAccountId}`, demoToken);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('ACCOUNT_NEEDS_REAUTH');
+  });
+
+  it('our own failure (a query the database refuses) → 500 with a request id, and no SQL shown', async () => {
+    const { db } = server().runtime.deps;
+    await sql`ALTER TABLE instance_tiktok_credentials RENAME TO instance_tiktok_credentials_away`.execute(db);
+    const response = await rest(`/api/v1/tiktok/creator-info?accountId=${secondAccountId}`, demoToken).finally(() =>
+      sql`ALTER TABLE instance_tiktok_credentials_away RENAME TO instance_tiktok_credentials`.execute(db),
+    );
     expect(response.status).toBe(500);
-    const body = (await response.json()) as { error: { code: string; requestId?: string } };
+    const text = await response.text();
+    expect(text).not.toMatch(/instance_tiktok_credentials|select|relation/i);
+    const body = JSON.parse(text) as { error: { code: string; requestId?: string } };
     expect(body.error.code).toBe('INTERNAL');
     expect(body.error.requestId).toBeTruthy();
   });

@@ -2,7 +2,7 @@ import type { AppDeps } from '../deps.js';
 import { type AppError, appError, asDatabaseUnavailable } from '../errors.js';
 import type { Context, Session } from '../trpc.js';
 import { type Authenticator, AuthenticationError } from './authenticator.js';
-import { findUserBySub, upsertUserBySub } from './users.js';
+import { findUserBySub, RecentUsers, type UserRef, upsertUserBySub } from './users.js';
 
 export interface ContextRequest {
   /** The request's headers: a fetch `Headers` (Hono, the fetch adapter) or a plain record (node:http). */
@@ -27,6 +27,9 @@ function header(headers: ContextRequest['headers'], name: string): string | null
 }
 
 const BEARER = /^Bearer +(\S+) *$/i;
+
+/** A minute spares each busy user's requests a read of `users`; 10,000 entries stay within a few megabytes. */
+const RECENT_USERS = { ttlMs: 60_000, maxEntries: 10_000 };
 
 /**
  * The token from an `Authorization` value: null when there is none (an anonymous call), a 401 when there is one
@@ -54,7 +57,11 @@ export function authenticationAppError(error: AuthenticationError): AppError {
  * first sight, email kept current) or, for a service token, the existing user it acts for; otherwise an AppError
  * (401 UNAUTHORIZED, or 503 AUTH_UNAVAILABLE when the identity provider's keys cannot be fetched).
  */
-export async function sessionFromAuthorization(deps: ContextDeps, authorization: string | null | undefined): Promise<Session | null> {
+export async function sessionFromAuthorization(
+  deps: ContextDeps,
+  authorization: string | null | undefined,
+  recentUsers?: RecentUsers,
+): Promise<Session | null> {
   const token = bearerTokenFrom(authorization);
   if (token === null) return null;
   let identity;
@@ -64,8 +71,9 @@ export async function sessionFromAuthorization(deps: ContextDeps, authorization:
     if (error instanceof AuthenticationError) throw authenticationAppError(error);
     throw error;
   }
+  const recent = recentUsers?.get(identity.sub);
   if (identity.actor === 'service') {
-    const user = await findUserBySub(deps.db, identity.sub);
+    const user = recent ?? (await findUserBySub(deps.db, identity.sub));
     if (!user) {
       throw authenticationAppError(
         new AuthenticationError(
@@ -75,9 +83,12 @@ export async function sessionFromAuthorization(deps: ContextDeps, authorization:
         ),
       );
     }
+    recentUsers?.remember(user);
     return { userId: user.id, sub: user.sub, email: user.email, actor: 'service', service: identity.service };
   }
-  const user = await upsertUserBySub(deps, identity);
+  const unchanged = recent && (identity.email === null || identity.email === recent.email);
+  const user: UserRef = unchanged ? recent : await upsertUserBySub(deps, identity);
+  recentUsers?.remember(user);
   return { userId: user.id, sub: user.sub, email: user.email, actor: 'user' };
 }
 
@@ -89,10 +100,11 @@ export async function sessionFromAuthorization(deps: ContextDeps, authorization:
  */
 export function createContextFactory(deps: ContextDeps): CreateContext {
   const { authenticator: _authenticator, ...appDeps } = deps;
+  const recentUsers = new RecentUsers(RECENT_USERS);
   return async (request = {}) => {
     const authorization = request.authorization !== undefined ? request.authorization : header(request.headers, 'authorization');
     // Signing in upserts the user: a database that is away is a 503 here too, before any procedure runs.
-    const session = await sessionFromAuthorization(deps, authorization).catch((error: unknown) => {
+    const session = await sessionFromAuthorization(deps, authorization, recentUsers).catch((error: unknown) => {
       throw asDatabaseUnavailable(error);
     });
     const requestId = request.requestId !== undefined ? request.requestId : header(request.headers, 'x-request-id');

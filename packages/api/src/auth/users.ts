@@ -38,3 +38,35 @@ export async function upsertUserBySub(
     .returning(['id', 'sub', 'email'])
     .executeTakeFirstOrThrow();
 }
+
+/**
+ * Users this process saw sign in recently, by `sub`. Every request names its user; without this, each one would
+ * begin with a read of `users` before the query it came for. A user row's id never changes for its `sub`, so the
+ * only thing to keep fresh is the email, which a token carrying a different one still writes through at once.
+ */
+export class RecentUsers {
+  readonly #users = new Map<string, { user: UserRef; seenAt: number }>();
+
+  constructor(
+    private readonly options: { ttlMs: number; maxEntries: number },
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(sub: string): UserRef | undefined {
+    const entry = this.#users.get(sub);
+    if (!entry) return undefined;
+    if (this.now() - entry.seenAt > this.options.ttlMs) {
+      this.#users.delete(sub);
+      return undefined;
+    }
+    return entry.user;
+  }
+
+  remember(user: UserRef): UserRef {
+    this.#users.delete(user.sub);
+    // A Map iterates in insertion order: the first key is the one seen longest ago.
+    if (this.#users.size >= this.options.maxEntries) this.#users.delete(this.#users.keys().next().value!);
+    this.#users.set(user.sub, { user, seenAt: this.now() });
+    return user;
+  }
+}

@@ -74,7 +74,7 @@ describe('while Postgres restarts', { timeout: 60_000 }, () => {
       expect(rest.status).toBe(503);
       expect(await rest.json()).toMatchObject({ error: { code: 'DATABASE_UNAVAILABLE', hint: expect.any(String) as string } });
 
-      const trpc = await fetch(`${base}/trpc/tasks.list`, { headers: authorized() });
+      const trpc = await fetch(`${base}/trpc/tasks.list?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`, { headers: authorized() });
       expect(trpc.status).toBe(503);
       expect(await trpc.json()).toMatchObject({ error: { json: { data: { appCode: 'DATABASE_UNAVAILABLE', httpStatus: 503 } } } });
 

@@ -150,7 +150,16 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<JobWork
     }
   };
   const supervise = (current: Runner) => {
-    current.promise.catch((error: unknown) => (stopping ? undefined : restartAfter(error)));
+    let handled = false;
+    const replace = (error: unknown) => {
+      if (handled || stopping || current !== runner) return;
+      handled = true;
+      void restartAfter(error);
+    };
+    // A runner that gives up says so with `stop` at once, but its promise may settle only much later (its graceful
+    // shutdown waits on a database that is away): the replacement must not wait for that.
+    current.events.once('stop', () => replace(new Error('the runner stopped')));
+    current.promise.catch(replace);
   };
   supervise(runner);
 

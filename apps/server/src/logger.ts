@@ -28,7 +28,9 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination,
+    // Asynchronous stdout: a busy server writes its request lines in batches rather than one write(2) each; pino
+    // flushes what is buffered when the process exits.
+    options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
 

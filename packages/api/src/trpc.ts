@@ -1,8 +1,8 @@
 import { initTRPC } from '@trpc/server';
-import superjson from 'superjson';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { AppDeps } from './deps.js';
 import { AppErrorCause, appCodeOf, appError, asDatabaseUnavailable } from './errors.js';
+import { transformer } from './transformer.js';
 
 /** Who is calling: a person signed in with the app's identity provider, or an internal service acting for one. */
 export interface Session {
@@ -51,7 +51,7 @@ const t = initTRPC
   .context<Context>()
   .meta<OpenApiMeta>()
   .create({
-    transformer: superjson,
+    transformer,
     // One error shape for every surface: tRPC's code and status, plus our stable code, hint, TikTok's code and log
     // id, and zod's issues. Stacks and internal messages (SQL, file paths) never leave the server.
     errorFormatter({ shape, error }) {

@@ -17,5 +17,6 @@ export {
   type OpenDatabaseOptions,
   type OpenedDatabase,
 } from './open-database.js';
+export { prepareQuery, type PreparedQuery } from './prepared-query.js';
 export { findProjectRoot } from './project-root.js';
 export * from './schema.js';

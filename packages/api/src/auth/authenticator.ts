@@ -161,7 +161,7 @@ function algorithmNotAllowed(expected: JwtExpectations): AuthenticationError {
  */
 export async function verifyJwt(
   token: string,
-  key: Uint8Array | JWTVerifyGetKey,
+  key: JWTVerifyGetKey,
   expected: JwtExpectations,
 ): Promise<JWTPayload & { sub: string }> {
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
@@ -186,11 +186,7 @@ export async function verifyJwt(
   };
   let payload: JWTPayload;
   try {
-    // Two overloads (static key, key resolver); one call site each keeps TypeScript's overload resolution simple.
-    payload =
-      key instanceof Uint8Array
-        ? (await jwtVerify(token, key, options)).payload
-        : (await jwtVerify(token, key, options)).payload;
+    payload = (await jwtVerify(token, key, options)).payload;
   } catch (error) {
     throw fromJoseError(error, expected);
   }

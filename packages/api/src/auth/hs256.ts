@@ -1,3 +1,4 @@
+import type { JWTVerifyGetKey } from 'jose';
 import { type Clock, systemClock } from '../deps.js';
 import { type Authenticator, emailClaim, type JwtExpectations, verifyJwt } from './authenticator.js';
 
@@ -24,12 +25,21 @@ export function secretBytes(secret: string): Uint8Array {
 }
 
 /**
+ * The secret as jose's key resolver, imported once: handed raw bytes, jose imports a WebCrypto key for every token,
+ * which cost more than the signature check itself.
+ */
+export function hs256VerificationKey(secret: string): JWTVerifyGetKey {
+  const key = crypto.subtle.importKey('raw', secretBytes(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  return () => key;
+}
+
+/**
  * Verifies user tokens signed with a shared HS256 secret: Supabase Auth's access tokens (audience `authenticated`),
  * or our demo tokens. Only HS256 is accepted, so an RS256/ES256 token, or one with `alg: none`, is refused before
  * any key is touched. A Supabase anon or service-role key is refused too: it has no `sub` and not this audience.
  */
 export function createHs256Authenticator(options: Hs256AuthenticatorOptions): Authenticator {
-  const key = secretBytes(options.secret);
+  const key = hs256VerificationKey(options.secret);
   const expected: JwtExpectations = {
     issuer: options.issuer,
     audience: options.audience,

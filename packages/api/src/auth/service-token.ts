@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { type Clock, systemClock } from '../deps.js';
 import { type Authenticator, AuthenticationError, type JwtExpectations, verifyJwt } from './authenticator.js';
-import { MIN_SECRET_LENGTH, secretBytes } from './hs256.js';
+import { hs256VerificationKey, MIN_SECRET_LENGTH, secretBytes } from './hs256.js';
 
 // Service tokens let an internal service (the agent runner, a scheduler) call the API for a given user. They are
 // HS256 JWTs signed with SERVICE_JWT_SECRET, which only our services hold, in the shape of RFC 8693's delegation
@@ -57,7 +57,7 @@ export interface ServiceTokenAuthenticatorOptions {
 }
 
 export function createServiceTokenAuthenticator(options: ServiceTokenAuthenticatorOptions): Authenticator {
-  const key = secretBytes(options.secret);
+  const key = hs256VerificationKey(options.secret);
   const expected: JwtExpectations = {
     issuer: SERVICE_TOKEN_ISSUER,
     audience: SERVICE_TOKEN_AUDIENCE,

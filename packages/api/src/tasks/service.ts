@@ -1,4 +1,4 @@
-import type { Database, Task } from '@reelpost/db';
+import { type Database, prepareQuery, type Task } from '@reelpost/db';
 import { type Kysely, sql } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import { requireOwned } from '../auth/ownership.js';
@@ -80,6 +80,9 @@ export function selectTaskDetail(db: Kysely<Database>, taskId: string) {
     ]);
 }
 
+/** tasks.detail runs on every task page view: its statement is compiled once, not per request. */
+const taskDetailById = prepareQuery((db: Kysely<Database>, taskId: string) => selectTaskDetail(db, taskId));
+
 /** The fields every view of a task shares (list items and detail). */
 function taskFieldsOf(row: Pick<Task, 'id' | 'instance_id' | 'type' | 'status' | 'title' | 'error_message' | 'created_at' | 'updated_at' | 'started_at' | 'completed_at'>) {
   return {
@@ -97,7 +100,8 @@ function taskFieldsOf(row: Pick<Task, 'id' | 'instance_id' | 'type' | 'status' |
 }
 
 export async function getTaskDetail({ db }: Pick<AppDeps, 'db'>, session: Session, taskId: string): Promise<TaskDetail> {
-  const row = requireOwned(await selectTaskDetail(db, taskId).executeTakeFirst(), session, {
+  const [found] = await taskDetailById(db, taskId);
+  const row = requireOwned(found, session, {
     code: 'TASK_NOT_FOUND',
     what: 'task',
   });

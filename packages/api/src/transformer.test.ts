@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import superjson, { type SuperJSONResult } from 'superjson';
+import { describe, expect, it } from 'vitest';
+import { serializeOutput } from './transformer.js';
+
+describe('serializeOutput writes what superjson writes', () => {
+  it('writes plain JSON without meta', () => {
+    const value = { id: 'a', n: 1.5, ok: true, none: null, list: [1, 'two', { three: [] }] };
+    expect(serializeOutput(value)).toStrictEqual(superjson.serialize(value));
+    expect(serializeOutput(value)).toStrictEqual({ json: value });
+  });
+
+  it('annotates dates and undefined at their paths, keys with dots and backslashes escaped as superjson does', () => {
+    const value = {
+      createdAt: new Date('2026-11-27T10:00:00.000Z'),
+      logs: [{ at: new Date(0), agent: undefined }, undefined],
+      'a.b\\c': { when: new Date(1) },
+    };
+    expect(serializeOutput(value)).toStrictEqual(superjson.serialize(value));
+  });
+
+  it('leaves shared and circular references, NaN, Maps and class instances to superjson', () => {
+    const shared = { k: 1 };
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const holey: number[] = [];
+    holey[0] = 1;
+    holey[2] = 3;
+    for (const value of [
+      { a: shared, b: shared },
+      circular,
+      { n: Number.NaN, i: Number.POSITIVE_INFINITY },
+      { m: new Map([[1, 2]]), s: new Set([1]) },
+      { big: 10n, url: new URL('https://example.com') },
+      holey,
+      { at: new Date(Number.NaN) },
+      'a string at the root',
+      undefined,
+    ]) {
+      expect(serializeOutput(value)).toStrictEqual(superjson.serialize(value));
+    }
+  });
+
+  it('throws where superjson throws: a prototype-polluting key', () => {
+    const polluting = JSON.parse('{"__proto__": {"x": 1}}') as unknown;
+    expect(() => serializeOutput(polluting)).toThrow(/prototype pollution/);
+  });
+
+  it('agrees with superjson on arbitrary values, and superjson reads them back', () => {
+    const leaf = fc.oneof(fc.jsonValue(), fc.date({ noInvalidDate: true }), fc.constant(undefined), fc.double(), fc.bigInt());
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node')), fc.dictionary(fc.string(), tie('node'))),
+    })).node;
+    fc.assert(
+      fc.property(value, (input) => {
+        let expected;
+        try {
+          expected = superjson.serialize(input);
+        } catch {
+          expect(() => serializeOutput(input)).toThrow();
+          return;
+        }
+        const written = serializeOutput(input);
+        expect(written).toStrictEqual(expected);
+        expect(superjson.deserialize(JSON.parse(JSON.stringify(written)) as SuperJSONResult)).toStrictEqual(
+          superjson.deserialize(JSON.parse(JSON.stringify(superjson.serialize(input))) as SuperJSONResult),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -3,6 +3,7 @@ import { type AppError, appError, asDatabaseUnavailable } from '../errors.js';
 import type { Context, Session } from '../trpc.js';
 import { type Authenticator, AuthenticationError } from './authenticator.js';
 import { findUserBySub, RecentUsers, type UserRef, upsertUserBySub } from './users.js';
+import { rememberVerifiedTokens } from './verified-tokens.js';
 
 export interface ContextRequest {
   /** The request's headers: a fetch `Headers` (Hono, the fetch adapter) or a plain record (node:http). */
@@ -30,6 +31,9 @@ const BEARER = /^Bearer +(\S+) *$/i;
 
 /** A minute spares each busy user's requests a read of `users`; 10,000 entries stay within a few megabytes. */
 const RECENT_USERS = { ttlMs: 60_000, maxEntries: 10_000 };
+
+/** Half a minute spares a session's requests the signature check; 10,000 tokens are a few megabytes. */
+const VERIFIED_TOKENS = { ttlMs: 30_000, maxEntries: 10_000 };
 
 /**
  * The token from an `Authorization` value: null when there is none (an anonymous call), a 401 when there is one
@@ -99,12 +103,13 @@ export async function sessionFromAuthorization(
  * only a request without a token is anonymous.
  */
 export function createContextFactory(deps: ContextDeps): CreateContext {
-  const { authenticator: _authenticator, ...appDeps } = deps;
+  const { authenticator, ...appDeps } = deps;
+  const sessionDeps = { ...deps, authenticator: rememberVerifiedTokens(authenticator, { ...VERIFIED_TOKENS, clock: deps.clock }) };
   const recentUsers = new RecentUsers(RECENT_USERS);
   return async (request = {}) => {
     const authorization = request.authorization !== undefined ? request.authorization : header(request.headers, 'authorization');
     // Signing in upserts the user: a database that is away is a 503 here too, before any procedure runs.
-    const session = await sessionFromAuthorization(deps, authorization, recentUsers).catch((error: unknown) => {
+    const session = await sessionFromAuthorization(sessionDeps, authorization, recentUsers).catch((error: unknown) => {
       throw asDatabaseUnavailable(error);
     });
     const requestId = request.requestId !== undefined ? request.requestId : header(request.headers, 'x-request-id');

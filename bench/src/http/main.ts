@@ -22,6 +22,7 @@ import { evaluateGoals } from './goals.js';
 import { runLoad } from './load.js';
 import { summariseCpuProfiles } from '../shared/profile-summary.js';
 import { startReelpostServer } from './reelpost-server.js';
+import { startEmulatorProcess } from '../shared/emulator-process.js';
 import { type Measurement, measurementsTable } from './report.js';
 import { benchTargets } from './targets.js';
 
@@ -60,8 +61,11 @@ async function main(): Promise<void> {
     console.log(`\nEXPLAIN ANALYZE of the detail query:\n${explained.plan}\n`);
 
     const profileDir = options.BENCH_CPU_PROF === '1' ? `${RESULTS_DIR}/profiles/${Date.now()}` : undefined;
+    // TikTok runs elsewhere, as it does for a deployed server: the server's memory is its own, not an emulator's.
+    const emulator = await startEmulatorProcess();
+    cleanup.add(() => emulator.child.stop());
     const server = await startReelpostServer(
-      { ...bench.processEnv, DATABASE_POOL_SIZE: String(options.BENCH_POOL) },
+      { ...bench.processEnv, DATABASE_POOL_SIZE: String(options.BENCH_POOL), TIKTOK_EMULATOR_URL: emulator.url },
       profileDir ? { cpuProfileDir: profileDir } : {},
     );
     cleanup.add(() => server.child.stop());

@@ -7,7 +7,7 @@
 //   BENCH_SCALE_WORKERS            worker processes (default 2)
 //   BENCH_SCALE_CONCURRENCY        WORKER_CONCURRENCY of each (default 4, the product's default)
 //   BENCH_SCALE_TIMEOUT_S          give up after this long (default 900)
-//   BENCH_CPU_PROF                 1: run the workers with --cpu-prof and print where their time went
+//   BENCH_CPU_PROF                 1: run the workers and the server with --cpu-prof and print where their time went
 //   DATABASE_URL                   use this Postgres server (a database of the benchmark's own)
 import { randomBytes } from 'node:crypto';
 import { generateFernetKey } from '@reelpost/api';
@@ -22,7 +22,7 @@ import { summariseCpuProfiles } from '../shared/profile-summary.js';
 import { sampleRss } from '../shared/rss.js';
 import { type Goal, goalsTable, markdownTable } from '../shared/table.js';
 import { connectAccounts } from './accounts.js';
-import { startEmulatorProcess } from './emulator-process.js';
+import { startEmulatorProcess } from '../shared/emulator-process.js';
 import { drainProgress, sampleConnections } from './monitor.js';
 import { makeDue, schedulePosts } from './schedule-posts.js';
 import { theoreticalMinimumMs } from './theoretical-minimum.js';
@@ -66,14 +66,14 @@ async function main(): Promise<void> {
       ENCRYPTION_KEY: encryptionKey,
       DEMO_JWT_SECRET: randomBytes(32).toString('base64url'),
     };
-    // One server (WORKER=off): it serves the video TikTok pulls and receives TikTok's webhooks.
-    const server = await startReelpostServer(env);
-    cleanup.add(() => server.child.stop());
     const profileDir = options.BENCH_CPU_PROF === '1' ? `${RESULTS_DIR}/profiles/scale-${Date.now()}` : undefined;
+    // One server (WORKER=off): it serves the video TikTok pulls and receives TikTok's webhooks.
+    const server = await startReelpostServer(env, profileDir ? { cpuProfileDir: `${profileDir}/server` } : {});
+    cleanup.add(() => server.child.stop());
     const workers = await startWorkers(
       options.BENCH_SCALE_WORKERS,
       { ...env, PUBLIC_URL: server.publicUrl, WORKER_CONCURRENCY: String(options.BENCH_SCALE_CONCURRENCY) },
-      profileDir ? { cpuProfileDir: profileDir } : {},
+      profileDir ? { cpuProfileDir: `${profileDir}/workers` } : {},
     );
     for (const worker of workers) cleanup.add(() => worker.stop());
 
@@ -177,7 +177,10 @@ async function main(): Promise<void> {
     console.log(`\n${markdownTable(['measure', 'value'], rows)}\n\n${goalsTable(goals)}\n`);
     if (profileDir) {
       for (const worker of workers) await worker.stop();
-      console.log(`Where the workers' CPU time went (self time, ${profileDir}):\n${summariseCpuProfiles(profileDir)}\n`);
+      await server.child.stop();
+      for (const [part, whose] of [['workers', "workers'"], ['server', "server's"]]) {
+        console.log(`Where the ${whose} CPU time went (self time, ${profileDir}/${part}):\n${summariseCpuProfiles(`${profileDir}/${part}`)}\n`);
+      }
     }
     const file = writeResult('scale-latest', {
       at: new Date().toISOString(),

@@ -6,13 +6,11 @@ import { demoMediaDirectory } from '../paths.js';
 
 export const DEMO_MEDIA_PATH = '/demo-media/';
 
-
 /**
  * Demo mode only: `POST /dev/token` signs anyone in by email (a new email gets a user and an empty instance), and
  * the sample video is served under an allow-listed prefix (with byte ranges, as storage would).
  */
-export function mountDemoRoutes(
-  app: Hono<AppEnv>, options: { demo: DemoAuth }): void {
+export function mountDemoRoutes(app: Hono<AppEnv>, options: { demo: DemoAuth }): void {
   app.post('/dev/token', async (c) => {
     const parsed = demoTokenRequestSchema.safeParse(await c.req.json().catch(() => null));
     if (!parsed.success) {

@@ -154,6 +154,8 @@ async function findPost(deps: PostingDeps, session: Session, input: PostTargetIn
  */
 export async function getPostStatus(deps: PostingDeps, session: Session, input: PostTargetInput): Promise<PostStatusView> {
   const post = await findPost(deps, session, input);
+  // Not with TikTok yet, or final: there is nothing to ask TikTok, and the row just read is the answer.
+  if (post.publish_id === null || post.next_check_at === null) return toPostStatusView(post);
   const refreshed = await refreshPostStatus(deps, post.id, deps.settings.posting.minStatusIntervalMs);
   return toPostStatusView(refreshed.post ?? post);
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findProjectRoot } from '@reelpost/db';
 import { type BenchChild, startNodeProcess } from '../shared/child-process.js';
@@ -5,6 +6,12 @@ import { logFile } from '../shared/results.js';
 
 /** The built server (apps/server/dist, what `npm start` runs), built by turbo before the benchmark starts. */
 export const SERVER_ENTRY = join(findProjectRoot(), 'apps', 'server', 'dist', 'main.js');
+
+/** The Node flags of the server's `start` script (source maps, V8's heap sizing), so the benchmark runs what ships. */
+function startScriptNodeFlags(): string[] {
+  const manifest = JSON.parse(readFileSync(join(findProjectRoot(), 'apps', 'server', 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return manifest.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+}
 
 export interface RunningServer {
   child: BenchChild;
@@ -22,7 +29,7 @@ export async function startReelpostServer(env: Record<string, string>, { cpuProf
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
   const child = startNodeProcess({
     name: 'server',
-    args: ['--enable-source-maps', ...profile, SERVER_ENTRY],
+    args: [...startScriptNodeFlags(), ...profile, SERVER_ENTRY],
     env: { PORT: '0', HOST: '127.0.0.1', WORKER: 'off', ...env },
     logFile: logFile('server'),
   });

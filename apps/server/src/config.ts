@@ -23,6 +23,8 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** `false` behind a pooler in transaction mode that cannot carry named prepared statements. */
+  DATABASE_PREPARED_STATEMENTS: flag.default(true),
   /** Demo mode's own files (embedded Postgres in `pg/`, generated secrets); `<project>/.data` by default. */
   DATA_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -90,6 +90,7 @@ export async function startRuntime({ config, env, logger, role }: RuntimeOptions
       databaseUrl: config.DATABASE_URL,
       dataDir: join(dataDir, 'pg'),
       max: config.DATABASE_POOL_SIZE,
+      preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
       applicationName: `reelpost-${role}`,
       stopOnSignals: false,
     });

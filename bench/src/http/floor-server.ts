@@ -26,7 +26,9 @@ const server = createServer((request, response) => {
     response.writeHead(404).end();
     return;
   }
-  pool.query(env.FLOOR_SQL, env.FLOOR_PARAMETERS.map((parameter) => (isTaskId(parameter) ? taskId : parameter))).then(
+  // A named statement, prepared once per connection, as the server runs its detail read.
+  const values = env.FLOOR_PARAMETERS.map((parameter) => (isTaskId(parameter) ? taskId : parameter));
+  pool.query({ name: 'floor-detail', text: env.FLOOR_SQL, values }).then(
     ({ rows }) => {
       if (rows.length === 0) response.writeHead(404).end();
       else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(rows[0]));

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { preparingPool } from './prepared-statements.js';
 import type { Database } from './schema.js';
 
 export interface CreateDatabaseOptions {
@@ -7,6 +8,11 @@ export interface CreateDatabaseOptions {
   /** Pool size; defaults to 10, node-postgres' own default. */
   max?: number;
   applicationName?: string;
+  /**
+   * Run hot reads (`prepareQuery`) as named prepared statements; default true. Turn off behind a connection pooler in
+   * transaction mode that cannot carry them (PgBouncer before 1.21, or without `max_prepared_statements`).
+   */
+  preparedStatements?: boolean;
 }
 
 export interface DatabaseHandle {
@@ -27,13 +33,13 @@ const types: pg.CustomTypesConfig = {
       : (pg.types.getTypeParser(oid, format) as unknown)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-export function createDatabase({ url, max = 10, applicationName = 'reelpost' }: CreateDatabaseOptions): DatabaseHandle {
+export function createDatabase({ url, max = 10, applicationName = 'reelpost', preparedStatements = true }: CreateDatabaseOptions): DatabaseHandle {
   const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, types });
   // A client losing its connection (a database restart) must not crash the process: idle ones are replaced by the
   // pool, and a checked-out one fails the query it was running, which its caller handles.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparedStatements ? preparingPool(pool) : pool }) });
   let closed: Promise<void> | undefined;
   return {
     db,

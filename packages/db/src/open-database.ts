@@ -18,6 +18,8 @@ export interface OpenDatabaseOptions {
   migrate?: boolean;
   max?: number;
   applicationName?: string;
+  /** See `createDatabase`. */
+  preparedStatements?: boolean;
   onLog?: (line: string) => void;
   /** See startEmbeddedPostgres: false when the caller stops the embedded server in its own shutdown. */
   stopOnSignals?: boolean;
@@ -90,6 +92,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
     url,
     ...(options.max !== undefined && { max: options.max }),
     ...(options.applicationName !== undefined && { applicationName: options.applicationName }),
+    ...(options.preparedStatements !== undefined && { preparedStatements: options.preparedStatements }),
   });
   const shutdown = async () => {
     await handle.close();

@@ -1,4 +1,5 @@
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import { prepareStatement } from './prepared-statements.js';
 
 /** Stands for the value while the query is compiled; no caller's value contains a NUL character. */
 const PLACEHOLDER = '\u0000reelpost-prepared-query-value\u0000';
@@ -24,6 +25,7 @@ export function prepareQuery<DB, Row>(build: (db: Kysely<DB>, value: string) => 
       const query = build(db, PLACEHOLDER).compile();
       const positions = query.parameters.flatMap((parameter, index) => (parameter === PLACEHOLDER ? [index] : []));
       if (positions.length === 0) throw new Error('prepareQuery: the query does not bind its value as a parameter.');
+      prepareStatement(query.sql);
       compiled = { query, positions };
       compiledFor.set(db, compiled);
     }

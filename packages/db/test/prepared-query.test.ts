@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { createDatabase } from '../src/create-database.js';
 import { prepareQuery } from '../src/prepared-query.js';
 import type { Database } from '../src/schema.js';
 import { useTestDatabase } from '../src/testing/database.js';
@@ -36,5 +38,28 @@ describe('prepareQuery', () => {
     const { db } = database();
     const unbound = prepareQuery<Database, { id: string }>((db) => db.selectFrom('users').select('id'));
     await expect(unbound(db, 'x')).rejects.toThrow(/does not bind its value/);
+  });
+
+  it('runs as a named prepared statement, parsed and planned once per connection', async () => {
+    const single = createDatabase({ url: database().url, max: 1 });
+    try {
+      await userBySub(single.db, 'a');
+      await userBySub(single.db, 'b');
+      const prepared = await sql<{ name: string }>`SELECT name FROM pg_prepared_statements`.execute(single.db);
+      expect(prepared.rows.map((row) => row.name)).toEqual([expect.stringMatching(/^reelpost_[0-9a-f]{24}$/)]);
+    } finally {
+      await single.close();
+    }
+  });
+
+  it('runs unnamed when prepared statements are turned off (a pooler that cannot carry them)', async () => {
+    const single = createDatabase({ url: database().url, max: 1, preparedStatements: false });
+    try {
+      expect((await userBySub(single.db, 'nobody')).length).toBe(0);
+      const prepared = await sql<{ name: string }>`SELECT name FROM pg_prepared_statements`.execute(single.db);
+      expect(prepared.rows).toEqual([]);
+    } finally {
+      await single.close();
+    }
   });
 });

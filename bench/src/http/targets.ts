@@ -1,4 +1,6 @@
 import superjson from 'superjson';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { BenchData } from './bench-data.js';
 import type { RequestSpec } from './load.js';
 
@@ -14,22 +16,11 @@ export interface Target {
   next: () => RequestSpec;
 }
 
-/** mulberry32: small, fast and deterministic. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
+/** Items at random from pure-rand's xoroshiro128+, seeded, so every run asks the same things. */
 function picker<T>(items: readonly T[], seed: number): () => T {
   if (items.length === 0) throw new Error('nothing to pick from');
-  const next = random(seed);
-  return () => items[Math.floor(next() * items.length)]!;
+  const generator = xoroshiro128plus(seed);
+  return () => items[uniformInt(generator, 0, items.length - 1)]!;
 }
 
 /** A query as @reelpost/client sends it: httpBatchLink, one call in the batch, superjson-encoded input. */

@@ -1,6 +1,9 @@
 // What a fault run does, decided up front from a seed: which posts are scheduled and for when, which of them meet
 // which TikTok fault, and when workers die. The same seed gives the same plan; the processes' timing still varies.
 
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+
 /** Every fault the emulator offers that a post can meet, in the order the plan hands them out. */
 export const FAULT_KINDS = [
   'tiktok-5xx',
@@ -17,16 +20,10 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export type Random = () => number;
 
-/** mulberry32: small, fast, and the same sequence on every machine for a seed. */
+/** pure-rand's xoroshiro128+ (fast-check's generator): the same sequence on every machine for a seed. */
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const generator = xoroshiro128plus(seed);
+  return () => uniformFloat64(generator);
 }
 
 export const between = (random: Random, min: number, max: number) => min + Math.floor(random() * (max - min + 1));

@@ -1,6 +1,6 @@
-import { createTokenCodec } from '@reelpost/api';
+import { createTokenCodec, storeConnectedAccount, systemClock } from '@reelpost/api';
 import type { OpenedDatabase } from '@reelpost/db';
-import { systemClock } from '@reelpost/api';
+import { tokenSetFromResponse } from '@reelpost/tiktok';
 import type { TikTokEmulatorControls } from '@reelpost/tiktok/emulator';
 
 // The creators: one TikTok user per account in the emulator, connected the way a finished OAuth connect leaves
@@ -19,31 +19,15 @@ export async function connectAccounts(
   options: { count: number; postsPerAccount: number; encryptionKey: string },
 ): Promise<{ userId: string; accounts: ScaleAccount[] }> {
   const { db } = database;
-  const codec = createTokenCodec({ keys: [options.encryptionKey], clock: systemClock });
+  const deps = { db, tokens: createTokenCodec({ keys: [options.encryptionKey], clock: systemClock }), clock: systemClock };
   const user = await db.insertInto('users').values({ sub: 'bench-scale', email: 'scale@bench.reelpost.dev' }).returning('id').executeTakeFirstOrThrow();
   const connectOne = async (n: number): Promise<ScaleAccount> => {
     // TikTok caps posts per creator per day (the emulator: 15 by default); these creators may post the run's share.
     const creator = await emulator.addUser({ username: `bench.creator.${n}`, dailyPostCap: options.postsPerAccount });
     const issued = await emulator.issueTokens(creator.openId);
     const instance = await db.insertInto('instances').values({ owner_id: user.id, name: `Scale ${n}` }).returning('id').executeTakeFirstOrThrow();
-    const now = Date.now();
-    const account = await db
-      .insertInto('instance_tiktok_credentials')
-      .values({
-        instance_id: instance.id,
-        open_id: issued.open_id,
-        username: creator.username,
-        display_name: creator.displayName,
-        scopes: issued.scope.split(','),
-        access_token_encrypted: codec.encrypt(issued.access_token),
-        refresh_token_encrypted: codec.encrypt(issued.refresh_token),
-        access_token_expires_at: new Date(now + issued.expires_in * 1000),
-        refresh_token_expires_at: new Date(now + issued.refresh_expires_in * 1000),
-        state: 'active',
-        is_default: true,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const tokens = tokenSetFromResponse(issued, Date.now());
+    const account = await storeConnectedAccount(deps, { instanceId: instance.id, tokens, profile: creator });
     return { id: account.id, openId: issued.open_id };
   };
   const accounts: ScaleAccount[] = [];

@@ -83,6 +83,7 @@ export {
   startTikTokConnect,
 } from './accounts/connect.js';
 export { refreshExpiringTokens, refreshExpiringTokensJob } from './accounts/refresher.js';
+export { type ConnectedAccountInput, type ConnectedProfile, storeConnectedAccount } from './accounts/store.js';
 export { type CreatorInfoView, type TikTokAccountView, tiktokAccountSchema } from './accounts/schemas.js';
 export {
   FINAL_CONTRACT_STATUSES,

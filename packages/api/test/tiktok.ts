@@ -1,7 +1,9 @@
 import type { Database } from '@reelpost/db';
+import { tokenSetFromResponse } from '@reelpost/tiktok';
 import { startTikTokEmulator, type TikTokEmulator, type TikTokEmulatorOptions } from '@reelpost/tiktok/emulator';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { storeConnectedAccount } from '../src/accounts/store.js';
 import type { AppDeps } from '../src/deps.js';
 import { REDIRECT_URI } from './deps.js';
 
@@ -49,22 +51,13 @@ export async function connectedAccount(
   const [first] = await emulator.users();
   const user = options.user ?? first!.username;
   const issued = await emulator.issueTokens(user);
-  const now = deps.clock.now().getTime();
-  const account = await deps.db
-    .insertInto('instance_tiktok_credentials')
-    .values({
-      instance_id: instanceId,
-      open_id: issued.open_id,
-      username: user,
-      display_name: user,
-      scopes: issued.scope.split(','),
-      access_token_encrypted: deps.tokens.encrypt(issued.access_token),
-      refresh_token_encrypted: deps.tokens.encrypt(issued.refresh_token),
-      access_token_expires_at: new Date(options.expired ? now - 1000 : now + issued.expires_in * 1000),
-      refresh_token_expires_at: new Date(now + issued.refresh_expires_in * 1000),
-      is_default: options.isDefault ?? true,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const tokens = tokenSetFromResponse(issued, deps.clock.now().getTime());
+  if (options.expired) tokens.accessTokenExpiresAt = new Date(deps.clock.now().getTime() - 1000);
+  const account = await storeConnectedAccount(deps, {
+    instanceId,
+    tokens,
+    profile: { username: user, displayName: user },
+    isDefault: options.isDefault,
+  });
   return { account, accessToken: issued.access_token, refreshToken: issued.refresh_token };
 }

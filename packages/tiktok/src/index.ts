@@ -56,6 +56,7 @@ export {
   createAuthorizationSecrets,
   TIKTOK_SCOPES,
   tikTokTokenSetSchema,
+  tokenSetFromResponse,
   type BuildAuthorizeUrlInput,
   type ExchangeCodeInput,
   type TikTokTokenSet,

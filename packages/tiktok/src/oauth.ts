@@ -23,6 +23,24 @@ export const tikTokTokenSetSchema = z.object({
 });
 export type TikTokTokenSet = z.infer<typeof tikTokTokenSetSchema>;
 
+/**
+ * TikTok's token answer as a token set: expiries made absolute from `receivedAt` (epoch ms), scopes split (TikTok
+ * separates them with commas). The emulator's directly issued tokens come in the same shape.
+ */
+export function tokenSetFromResponse(response: z.infer<typeof tokenResponseSchema>, receivedAt: number): TikTokTokenSet {
+  return tikTokTokenSetSchema.parse({
+    accessToken: response.access_token,
+    refreshToken: response.refresh_token,
+    openId: response.open_id,
+    scopes: response.scope
+      .split(/[\s,]+/)
+      .map((scope) => scope.trim())
+      .filter(Boolean),
+    accessTokenExpiresAt: new Date(receivedAt + response.expires_in * 1000),
+    refreshTokenExpiresAt: new Date(receivedAt + response.refresh_expires_in * 1000),
+  });
+}
+
 export interface OAuthSettings {
   clientKey: string;
   clientSecret: string;
@@ -195,18 +213,7 @@ export class TikTokOAuth {
         outcomeUnknown: true,
       });
     }
-    const now = this.clock.now();
-    return tikTokTokenSetSchema.parse({
-      accessToken: parsed.data.access_token,
-      refreshToken: parsed.data.refresh_token,
-      openId: parsed.data.open_id,
-      scopes: parsed.data.scope
-        .split(/[\s,]+/)
-        .map((scope) => scope.trim())
-        .filter(Boolean),
-      accessTokenExpiresAt: new Date(now + parsed.data.expires_in * 1000),
-      refreshTokenExpiresAt: new Date(now + parsed.data.refresh_expires_in * 1000),
-    });
+    return tokenSetFromResponse(parsed.data, this.clock.now());
   }
 
   /** openid-client's errors carry response bodies (tokens included); only safe fields are copied out. */

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { createAuthorizationSecrets, TikTokError, type TikTokClientEvent } from '../src/index.js';
+import { createAuthorizationSecrets, TikTokError, tokenSetFromResponse, type TikTokClientEvent } from '../src/index.js';
 import { ALL_SCOPES, closedPortUrl, REDIRECT_URI, rejectionOf, useEmulator } from './support.js';
 
 const harness = useEmulator();
@@ -326,5 +326,23 @@ describe('user info', () => {
     const { client, connect } = harness();
     const tokens = await connect({ scopes: ['video.upload'] });
     await expect(client.getUserInfo(tokens.accessToken)).rejects.toMatchObject({ code: 'scope_not_authorized' });
+  });
+});
+
+describe('tokenSetFromResponse', () => {
+  it('turns a token answer into absolute expiries and a list of scopes', () => {
+    const receivedAt = Date.UTC(2026, 0, 1);
+    const tokens = tokenSetFromResponse(
+      { access_token: 'act.1', refresh_token: 'rft.1', open_id: 'open-1', scope: 'user.info.basic, video.publish', expires_in: 86_400, refresh_expires_in: 31_536_000 },
+      receivedAt,
+    );
+    expect(tokens).toEqual({
+      accessToken: 'act.1',
+      refreshToken: 'rft.1',
+      openId: 'open-1',
+      scopes: ['user.info.basic', 'video.publish'],
+      accessTokenExpiresAt: new Date(receivedAt + 86_400_000),
+      refreshTokenExpiresAt: new Date(receivedAt + 31_536_000_000),
+    });
   });
 });

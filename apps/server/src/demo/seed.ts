@@ -1,5 +1,6 @@
 import type { AppDeps } from '@reelpost/api';
-import { demoSubFor } from '@reelpost/api';
+import { demoSubFor, storeConnectedAccount } from '@reelpost/api';
+import { tokenSetFromResponse } from '@reelpost/tiktok';
 import type { TikTokEmulatorControls } from '@reelpost/tiktok/emulator';
 
 export const DEMO_EMAIL = 'demo@reelpost.dev';
@@ -47,33 +48,11 @@ export async function seedDemo(deps: Pick<AppDeps, 'db' | 'tokens' | 'clock'>, t
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
 
-  const users = await tiktok.users();
   // Another emulator (a different seed) brings other TikTok users: they join as non-default accounts.
-  const hasDefault = await db
-    .selectFrom('instance_tiktok_credentials')
-    .select('id')
-    .where('instance_id', '=', DEMO_IDS.instance)
-    .where('is_default', '=', true)
-    .executeTakeFirst();
-  for (const [index, creator] of users.entries()) {
+  for (const creator of await tiktok.users()) {
     const issued = await tiktok.issueTokens(creator.username);
-    const now = deps.clock.now().getTime();
-    const sealed = {
-      username: creator.username,
-      display_name: creator.displayName,
-      avatar_url: creator.avatarUrl,
-      scopes: issued.scope.split(','),
-      access_token_encrypted: deps.tokens.encrypt(issued.access_token),
-      refresh_token_encrypted: deps.tokens.encrypt(issued.refresh_token),
-      access_token_expires_at: new Date(now + issued.expires_in * 1000),
-      refresh_token_expires_at: new Date(now + issued.refresh_expires_in * 1000),
-      state: 'active' as const,
-    };
-    await db
-      .insertInto('instance_tiktok_credentials')
-      .values({ instance_id: DEMO_IDS.instance, open_id: issued.open_id, is_default: index === 0 && !hasDefault, ...sealed })
-      .onConflict((oc) => oc.columns(['instance_id', 'open_id']).doUpdateSet(sealed))
-      .execute();
+    const tokens = tokenSetFromResponse(issued, deps.clock.now().getTime());
+    await storeConnectedAccount(deps, { instanceId: DEMO_IDS.instance, tokens, profile: creator });
   }
 
   const videoUrl = `${mediaUrl}${DEMO_VIDEO_FILE}`;

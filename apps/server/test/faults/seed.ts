@@ -1,4 +1,5 @@
-import { createTokenCodecFromEnv, demoSubFor, systemClock } from '@reelpost/api';
+import { createTokenCodecFromEnv, demoSubFor, storeConnectedAccount, systemClock } from '@reelpost/api';
+import { tokenSetFromResponse } from '@reelpost/tiktok';
 import type { DatabaseHandle } from '@reelpost/db';
 import type { TikTokEmulatorControls } from '@reelpost/tiktok/emulator';
 
@@ -37,7 +38,7 @@ async function signIn(serverUrl: string, email: string): Promise<string> {
 
 export async function seedRun(options: SeedOptions): Promise<SeededPost[]> {
   const { db } = options;
-  const tokens = createTokenCodecFromEnv({ ENCRYPTION_KEY: options.encryptionKey }, systemClock);
+  const deps = { db, tokens: createTokenCodecFromEnv({ ENCRYPTION_KEY: options.encryptionKey }, systemClock), clock: systemClock };
   const accounts: SeededAccount[] = [];
   const instanceOf = new Map<string, string>();
   for (let first = 0; first < options.tiktokUsers.length; first += options.accountsPerUser) {
@@ -47,24 +48,12 @@ export async function seedRun(options: SeedOptions): Promise<SeededPost[]> {
     const instance = await db.selectFrom('instances').select('id').where('owner_id', '=', user.id).executeTakeFirstOrThrow();
     for (const [offset, username] of options.tiktokUsers.slice(first, first + options.accountsPerUser).entries()) {
       const issued = await options.emulator.issueTokens(username);
-      const now = Date.now();
-      const account = await db
-        .insertInto('instance_tiktok_credentials')
-        .values({
-          instance_id: instance.id,
-          open_id: issued.open_id,
-          username,
-          display_name: username,
-          scopes: issued.scope.split(','),
-          access_token_encrypted: tokens.encrypt(issued.access_token),
-          refresh_token_encrypted: tokens.encrypt(issued.refresh_token),
-          access_token_expires_at: new Date(now + issued.expires_in * 1000),
-          refresh_token_expires_at: new Date(now + issued.refresh_expires_in * 1000),
-          is_default: offset === 0,
-          state: 'active',
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const account = await storeConnectedAccount(deps, {
+        instanceId: instance.id,
+        tokens: tokenSetFromResponse(issued, Date.now()),
+        profile: { username, displayName: username },
+        isDefault: offset === 0,
+      });
       accounts.push({ accountId: account.id, token });
       instanceOf.set(account.id, instance.id);
     }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { AppDeps } from '@reelpost/api';
+import { type AppDeps, storeConnectedAccount } from '@reelpost/api';
+import { tokenSetFromResponse } from '@reelpost/tiktok';
 import { startTikTokEmulator, type TikTokEmulator, type TikTokEmulatorControls, type TikTokEmulatorOptions } from '@reelpost/tiktok/emulator';
 import { afterAll, beforeAll } from 'vitest';
 import {
@@ -116,7 +117,7 @@ export async function seedVideoTask(db: Db, instanceId: string, videoUrl: string
 
 /** An account connected the quick way: a token pair issued by the emulator, sealed and stored as the callback would. */
 export async function seedAccount(
-  deps: Pick<AppDeps, 'db' | 'tokens'>,
+  deps: Pick<AppDeps, 'db' | 'tokens' | 'clock'>,
   tiktok: TikTokEmulatorControls,
   instanceId: string,
   options: { username?: string; isDefault?: boolean } = {},
@@ -124,22 +125,7 @@ export async function seedAccount(
   const [first] = await tiktok.users();
   const username = options.username ?? first!.username;
   const issued = await tiktok.issueTokens(username);
-  const account = await deps.db
-    .insertInto('instance_tiktok_credentials')
-    .values({
-      instance_id: instanceId,
-      open_id: issued.open_id,
-      username,
-      display_name: username,
-      scopes: issued.scope.split(','),
-      access_token_encrypted: deps.tokens.encrypt(issued.access_token),
-      refresh_token_encrypted: deps.tokens.encrypt(issued.refresh_token),
-      access_token_expires_at: new Date(Date.now() + issued.expires_in * 1000),
-      refresh_token_expires_at: new Date(Date.now() + issued.refresh_expires_in * 1000),
-      is_default: options.isDefault ?? true,
-      state: 'active',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const tokens = tokenSetFromResponse(issued, deps.clock.now().getTime());
+  const account = await storeConnectedAccount(deps, { instanceId, tokens, profile: { username, displayName: username }, isDefault: options.isDefault });
   return { accountId: account.id, accessToken: issued.access_token, refreshToken: issued.refresh_token, openId: issued.open_id };
 }

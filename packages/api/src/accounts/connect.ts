@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createAuthorizationSecrets, isTikTokError } from '@reelpost/tiktok';
-import { sql } from 'kysely';
 import { requireOwned } from '../auth/ownership.js';
 import type { AppDeps } from '../deps.js';
 import type { Session } from '../trpc.js';
 import { appError } from '../errors.js';
 import { tikTokAppError } from '../tiktok/errors.js';
-import { ACCOUNT_COLUMNS, toAccountView } from './views.js';
+import { storeConnectedAccount } from './store.js';
+import { toAccountView } from './views.js';
 import type { TikTokAccountView } from './schemas.js';
 
 type ConnectDeps = Pick<AppDeps, 'db' | 'clock' | 'tiktok' | 'tokens' | 'settings'>;
@@ -144,44 +144,7 @@ export async function completeTikTokConnect(deps: ConnectDeps, userId: string, p
     // The username (for public post URLs) needs user.info.profile; ask for it only when it was granted.
     const fields = tokens.scopes.includes('user.info.profile') ? PROFILE_FIELDS : BASIC_FIELDS;
     const user = await deps.tiktok.getUserInfo(tokens.accessToken, { fields });
-    const account = await deps.db.transaction().execute(async (trx) => {
-      // One connect at a time per instance, so two first accounts cannot both become its default.
-      await trx.selectFrom('instances').select('id').where('id', '=', claimed.instance_id).forUpdate().executeTakeFirstOrThrow();
-      const hasDefault = await trx
-        .selectFrom('instance_tiktok_credentials')
-        .select('id')
-        .where('instance_id', '=', claimed.instance_id)
-        .where('is_default', '=', true)
-        .where('open_id', '<>', tokens.openId)
-        .executeTakeFirst();
-      const now = deps.clock.now();
-      const sealed = {
-        access_token_encrypted: deps.tokens.encrypt(tokens.accessToken),
-        refresh_token_encrypted: deps.tokens.encrypt(tokens.refreshToken),
-        access_token_expires_at: tokens.accessTokenExpiresAt,
-        refresh_token_expires_at: tokens.refreshTokenExpiresAt,
-        scopes: tokens.scopes,
-        state: 'active' as const,
-        union_id: user.unionId ?? null,
-        username: user.username ?? null,
-        display_name: user.displayName ?? null,
-        avatar_url: user.avatarUrl ?? null,
-        connected_at: now,
-        updated_at: now,
-      };
-      return trx
-        .insertInto('instance_tiktok_credentials')
-        .values({ instance_id: claimed.instance_id, open_id: tokens.openId, is_default: !hasDefault, ...sealed })
-        .onConflict((oc) =>
-          oc.columns(['instance_id', 'open_id']).doUpdateSet({
-            ...sealed,
-            // A reconnected account becomes the default only when the instance has none.
-            is_default: hasDefault ? sql<boolean>`instance_tiktok_credentials.is_default` : true,
-          }),
-        )
-        .returning(ACCOUNT_COLUMNS)
-        .executeTakeFirstOrThrow();
-    });
+    const account = await storeConnectedAccount(deps, { instanceId: claimed.instance_id, tokens, profile: user });
     return { ok: true, account: toAccountView(account), instanceId: claimed.instance_id, redirectTo };
   } catch (error) {
     if (!isTikTokError(error)) throw error;

@@ -31,8 +31,9 @@ describe('storing a connected account', () => {
 
     const row = await deps.db.selectFrom('instance_tiktok_credentials').selectAll().where('id', '=', stored.id).executeTakeFirstOrThrow();
     expect(again).toMatchObject({ id: stored.id, state: 'active', is_default: true, username: 'renamed' });
-    expect(row.access_token_encrypted).not.toContain('act.new');
-    expect(deps.tokens.decrypt(row.access_token_encrypted)).toBe('act.new');
+    const sealed = row.access_token_encrypted ?? '';
+    expect(sealed).not.toContain('act.new');
+    expect(deps.tokens.decrypt(sealed)).toBe('act.new');
   });
 
   it('follows an explicit isDefault instead of the rule', async () => {

@@ -184,9 +184,9 @@ function recordFailed(deps: PostingDeps, post: TikTokPost, failure: Failure) {
   return recordDurably(deps, () => updatePost(deps.db, post, failedValues(deps, failure)));
 }
 
-/** The init may have reached TikTok: never sent again by itself; the caller is told plainly. */
-function recordOutcomeUnknown(deps: PostingDeps, post: TikTokPost, error: TikTokError): Promise<TikTokPost> {
-  return recordDurably(deps, () =>
+/** The init may have reached TikTok: the post is UNKNOWN, never sent again by itself; a request is told plainly. */
+async function settleOutcomeUnknown(deps: PostingDeps, post: TikTokPost, caller: PublishCaller, error: TikTokError): Promise<PublishOutcome> {
+  const stored = await recordDurably(deps, () =>
     updatePost(deps.db, post, {
       status: 'UNKNOWN',
       fail_reason: 'outcome_unknown',
@@ -196,6 +196,8 @@ function recordOutcomeUnknown(deps: PostingDeps, post: TikTokPost, error: TikTok
       updated_at: deps.clock.now(),
     }),
   );
+  if (caller === 'request') throw outcomeUnknownError(error);
+  return { kind: 'done', post: stored };
 }
 
 function outcomeUnknownError(error: TikTokError): AppError {
@@ -254,11 +256,7 @@ export async function publishPost(deps: PostingDeps, postId: string, caller: Pub
     return { kind: 'done', post: await recordAccepted(deps, post, { publishId: accepted.publishId, source: 'PULL_FROM_URL' }) };
   } catch (error) {
     if (!isTikTokError(error)) throw error;
-    if (error.outcomeUnknown) {
-      const stored = await recordOutcomeUnknown(deps, post, error);
-      if (caller === 'request') throw outcomeUnknownError(error);
-      return { kind: 'done', post: stored };
-    }
+    if (error.outcomeUnknown) return settleOutcomeUnknown(deps, post, caller, error);
     if (error.code === 'url_ownership_unverified') return uploadInstead(deps, post, accessToken, caller);
     return failOnTikTokRefusal(deps, post, caller, error);
   }
@@ -307,11 +305,7 @@ async function uploadInstead(deps: PostingDeps, post: TikTokPost, accessToken: s
     };
   } catch (error) {
     if (!isTikTokError(error)) throw error;
-    if (error.outcomeUnknown) {
-      const stored = await recordOutcomeUnknown(deps, post, error);
-      if (caller === 'request') throw outcomeUnknownError(error);
-      return { kind: 'done', post: stored };
-    }
+    if (error.outcomeUnknown) return settleOutcomeUnknown(deps, post, caller, error);
     return failOnTikTokRefusal(deps, post, caller, error);
   }
 }

@@ -5,10 +5,10 @@ import { ACCOUNT_COLUMNS, type AccountRow } from './views.js';
 
 /** What TikTok's user info says of the person who connected, kept beside the tokens. */
 export interface ConnectedProfile {
-  unionId?: string | null | undefined;
-  username?: string | null | undefined;
-  displayName?: string | null | undefined;
-  avatarUrl?: string | null | undefined;
+  unionId?: string | null;
+  username?: string | null;
+  displayName?: string | null;
+  avatarUrl?: string | null;
 }
 
 export interface ConnectedAccountInput {

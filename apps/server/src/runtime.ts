@@ -12,6 +12,7 @@ import {
   installJobQueue,
   type JobWorker,
   startJobWorker,
+  startSweepChain,
   systemClock,
   type VideoUrlPolicy,
   videoUrlPolicyFromEnv,
@@ -151,6 +152,7 @@ export async function startRuntime({ config, env, logger, role }: RuntimeOptions
       });
       // Stopped first on shutdown (pushed last): it finishes its running jobs while the pool is still open.
       stops.push(worker.stop);
+      await startSweepChain(deps);
     }
 
     const auth = createAuthFromEnv(

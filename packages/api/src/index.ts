@@ -99,5 +99,5 @@ export { allJobs } from './jobs/registry.js';
 export { publishJobKey, publishPostJob } from './posting/job-definitions.js';
 export { startJobWorker, installJobQueue, type JobWorker } from './jobs/queue.js';
 export { receiveTikTokWebhook, type WebhookDelivery, type WebhookResult } from './posting/webhooks.js';
-export { sweepPosts } from './posting/workers.js';
+export { startSweepChain, sweepPosts } from './posting/workers.js';
 export { createVideoUrlPolicy, videoUrlPolicyFromEnv, type VideoUrlPolicy } from './video/index.js';

@@ -5,7 +5,7 @@ import { usePostingWorld } from '../../test/posting-world.js';
 import { type JobWorker, removeJob, startJobWorker } from '../jobs/queue.js';
 import { allJobs } from '../jobs/registry.js';
 import { nextSweepJobKey, publishJobKey } from './job-definitions.js';
-import { runSweepJob, sweepPosts } from './workers.js';
+import { runSweepJob, startSweepChain, sweepPosts } from './workers.js';
 
 const world = usePostingWorld();
 
@@ -175,8 +175,20 @@ describe('the sweep', () => {
     await removeJob(deps.db, nextSweepJobKey);
   });
 
+  it('is started again by a worker that starts: one sweep due now, replacing the pending one', async () => {
+    const deps = world().deps;
+    const frequent = { ...deps, settings: { ...deps.settings, posting: { ...deps.settings.posting, sweepIntervalMs: 5_000 } } };
+    await runSweepJob(frequent);
+    await startSweepChain(frequent);
+    const { rows } = await sql<{ run_at: Date }>`SELECT run_at FROM graphile_worker.jobs WHERE key = ${nextSweepJobKey}`.execute(deps.db);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.run_at.getTime()).toBeLessThanOrEqual(Date.now());
+    await removeJob(deps.db, nextSweepJobKey);
+  });
+
   it('leaves the minute to the cron at the default interval', async () => {
     await runSweepJob(world().deps);
+    await startSweepChain(world().deps);
     expect(await jobCount(nextSweepJobKey)).toBe(0);
   });
 });

@@ -134,15 +134,25 @@ export async function sweepPosts(deps: PostingDeps): Promise<SweepReport> {
   return report;
 }
 
+/** When sweeps come more often than graphile-worker's minute cron can: the next one, as a keyed job (one pending). */
+async function scheduleSweep(deps: PostingDeps, runAt: Date): Promise<void> {
+  if (deps.settings.posting.sweepIntervalMs < 60_000) await enqueueJob(deps.db, sweepPostsJob, {}, { runAt, jobKey: nextSweepJobKey });
+}
+
 /**
- * One sweep, then — when sweeps are to come more often than graphile-worker's minute cron can — the next one, as a
- * keyed job (at most one pending). The chain is scheduled before sweeping, so a sweep that fails or dies with its
- * worker does not end it; the minute cron restarts a chain that broke anyway (the database was away).
+ * One sweep, then the next. The chain is scheduled before sweeping, so a sweep that fails or dies with its worker
+ * does not end it; a chain that broke anyway (a worker killed before it scheduled the next, the database away) is
+ * restarted by the next worker to start, or by the minute cron.
  */
 export async function runSweepJob(deps: PostingDeps): Promise<SweepReport> {
-  const every = deps.settings.posting.sweepIntervalMs;
-  if (every < 60_000) await enqueueJob(deps.db, sweepPostsJob, {}, { runAt: new Date(Date.now() + every), jobKey: nextSweepJobKey });
+  await scheduleSweep(deps, new Date(Date.now() + deps.settings.posting.sweepIntervalMs));
   return sweepPosts(deps);
+}
+
+/** A starting worker (re)starts the chain of frequent sweeps: one sweep now, replacing any pending one. */
+export function startSweepChain(deps: PostingDeps): Promise<void> {
+  // The job queue runs on real time, whatever clock the posting code is given.
+  return scheduleSweep(deps, new Date());
 }
 
 /** The posting jobs for a worker: publishing, uploading, status checks, and the sweep (every minute or sooner). */

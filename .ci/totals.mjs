@@ -1,27 +1,57 @@
-// Totals the runners' own reports — vitest's JSON, node:test's TAP (the browser suite) — into the one line CI ends
-// with; fails when a report is missing or anything failed.
+// Totals the passes' own reports — vitest's JSON, node:test's TAP — into the one line CI ends with. Each argument is
+// NAME=FILE for a pass CI ran: a pass whose report is missing or unfinished (its runner died before reporting), that
+// ran no test, or that failed to load counts as failed, and is named, so the closing line can never look healthy
+// while a whole pass is missing.
 import { existsSync, readFileSync } from 'node:fs';
 
-let passed = 0;
-let failed = 0;
-let missing = 0;
-for (const file of process.argv.slice(2)) {
-  if (!existsSync(file)) {
-    missing++;
-    continue;
-  }
+/** One pass's outcome: its counts, and why it counts as failed beyond them (null when it does not). */
+export function readReport(file) {
+  if (!existsSync(file)) return { passed: 0, failed: 0, problem: 'runner exited before reporting' };
   const text = readFileSync(file, 'utf8');
   if (file.endsWith('.tap')) {
-    // node:test ends its TAP with summary lines such as "# pass 7" and "# fail 0".
-    const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
-    passed += count('pass');
-    failed += count('fail') + count('cancelled');
-    continue;
+    // node:test ends its TAP with summary lines ("# tests 7", "# pass 7", "# fail 0"); without them it died first.
+    const count = (name) => new RegExp(`^# ${name} (\\d+)$`, 'm').exec(text)?.[1];
+    if (count('tests') === undefined) return { passed: 0, failed: 0, problem: 'runner exited before reporting' };
+    const passed = Number(count('pass') ?? 0);
+    const failed = Number(count('fail') ?? 0) + Number(count('cancelled') ?? 0);
+    return { passed, failed, problem: passed + failed === 0 ? 'ran no test' : null };
   }
-  const report = JSON.parse(text);
-  passed += report.numPassedTests;
-  failed += report.numFailedTests;
-  if (!report.success && report.numFailedTests === 0) failed++; // a suite that failed to load counts too
+  let report;
+  try {
+    report = JSON.parse(text);
+  } catch {
+    return { passed: 0, failed: 0, problem: 'report is not JSON (runner died while writing it)' };
+  }
+  if (report.skipped) return { passed: 0, failed: 0, problem: null, skipped: report.skipped };
+  const passed = report.numPassedTests ?? 0;
+  const failed = report.numFailedTests ?? 0;
+  if (passed + failed === 0) return { passed, failed, problem: 'ran no test' };
+  if (!report.success && failed === 0) return { passed, failed, problem: 'a suite failed to load or the run was cut short' };
+  return { passed, failed, problem: null };
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed > 0 || missing > 0 || passed === 0 ? 1 : 0);
+
+export function totals(passes) {
+  let passed = 0;
+  let failed = 0;
+  const lines = [];
+  for (const { name, file } of passes) {
+    const result = readReport(file);
+    passed += result.passed;
+    failed += result.failed + (result.problem ? 1 : 0);
+    if (result.skipped) lines.push(`${name} pass: skipped (${result.skipped})`);
+    else lines.push(`${name} pass: ${result.passed} passed, ${result.failed} failed${result.problem ? ` — ${result.problem}` : ''}`);
+  }
+  if (passes.length === 0) failed++;
+  lines.push(`${passed} passed, ${failed} failed`);
+  return { passed, failed, lines };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const passes = process.argv.slice(2).map((argument) => {
+    const at = argument.indexOf('=');
+    return { name: argument.slice(0, at), file: argument.slice(at + 1) };
+  });
+  const { passed, failed, lines } = totals(passes);
+  for (const line of lines) console.log(line);
+  process.exit(failed > 0 || passed === 0 ? 1 : 0);
+}

@@ -26,4 +26,6 @@ if (!upToDate) {
   const status = run('npx', [...pnpm, 'install', '--frozen-lockfile']);
   if (status !== 0) process.exit(status);
 }
-process.exit(run('npx', [...pnpm, 'run', script, ...args]));
+// `npm test -- <file or filter>` reaches vitest: turbo hands what follows its own `--` on to the task.
+const passed = script === 'test:all' && args.length > 0 ? ['--', ...args] : args;
+process.exit(run('npx', [...pnpm, 'run', script, ...passed]));

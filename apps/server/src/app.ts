@@ -1,7 +1,8 @@
-import { type AppRouter, appRouter, type Context } from '@reelpost/api';
+import { type AppRouter, appRouter, type Context as ApiContext } from '@reelpost/api';
 import { type Database, isDatabaseUnavailable, pendingMigrations } from '@reelpost/db';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { Hono } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -10,24 +11,52 @@ import { type Logger, loggableUrl } from './logger.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { restErrorResponse } from './rest-errors.js';
 import { createRestHandler } from './rest-handler.js';
+import { capTrpcBatches } from './limits/batch-cap.js';
+import { POST_EVENTS_PATH, postEventsRoute } from './routes/post-events.js';
+import { clientAddress } from './limits/rate-limits.js';
 
 export interface ContextRequest {
   req: Request;
   requestId: string;
+  /** The client's address (per-address rate limits); null in-process. */
+  clientIp: string | null;
+  /**
+   * tRPC's connection params (httpSubscriptionLink): a browser's EventSource cannot send headers, so a live status
+   * stream carries its token here (`{ token }`) instead of in `Authorization`.
+   */
+  connectionParams?: Record<string, string | undefined> | null;
 }
 
 export interface AppOptions {
   db: Kysely<Database>;
   logger: Logger;
-  createContext: (request: ContextRequest) => Promise<Context>;
+  createContext: (request: ContextRequest) => Promise<ApiContext>;
   /** Where clients reach this server, for the OpenAPI document's server URL. */
   publicUrl: string;
   router?: AppRouter;
   /** Feature routes mounted beside the API (OAuth callback, webhooks, demo helpers). */
   routes?: (app: Hono<AppEnv>) => void;
+  /** Runs first on every request: its span and HTTP metrics (observability/http.ts). */
+  observe?: MiddlewareHandler | undefined;
+  /** The most calls one tRPC batch may name (MAX_BATCH_ITEMS). */
+  maxBatchItems?: number;
+  /** Proxies of our own in front of this server (TRUST_PROXY_HOPS): where the client's address is read. */
+  trustProxyHops?: number;
 }
 
-export type AppEnv = { Variables: { requestId: string } };
+/** MAX_BATCH_ITEMS' default, and @reelpost/client's batch size. */
+export const DEFAULT_MAX_BATCH_ITEMS = 20;
+
+export type AppEnv = { Variables: { requestId: string; clientIp: string | null } };
+
+function socketAddress(c: Context<AppEnv>): string | null {
+  try {
+    return getConnInfo(c).remote.address ?? null;
+  } catch {
+    // app.request() in tests: no socket.
+    return null;
+  }
+}
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -36,7 +65,12 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const { logger } = options;
   const app = new Hono<AppEnv>();
 
+  if (options.observe) app.use(options.observe);
   app.use(requestId());
+  app.use(async (c, next) => {
+    c.set('clientIp', clientAddress(socketAddress(c), c.req.header('x-forwarded-for') ?? null, options.trustProxyHops ?? 0));
+    await next();
+  });
   app.use(secureHeaders());
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
@@ -75,12 +109,14 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     }
   });
 
+  app.use('/trpc/*', capTrpcBatches(options.maxBatchItems ?? DEFAULT_MAX_BATCH_ITEMS));
   app.all('/trpc/*', (c) =>
     fetchRequestHandler({
       endpoint: '/trpc',
       req: c.req.raw,
       router,
-      createContext: () => options.createContext({ req: c.req.raw, requestId: c.get('requestId') }),
+      createContext: ({ info }) =>
+        options.createContext({ req: c.req.raw, requestId: c.get('requestId'), clientIp: c.get('clientIp'), connectionParams: info.connectionParams }),
       onError,
       responseMeta: ({ errors }) => {
         const retryAfterMs = errors
@@ -94,6 +130,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const openApiDocument = buildOpenApiDocument(router, options.publicUrl);
   const rest = createRestHandler({ router, endpoint: '/api/v1', createContext: options.createContext, onError });
   app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument));
+  // An event stream, which trpc-to-openapi cannot serve: its own route, ahead of the REST surface.
+  app.get(POST_EVENTS_PATH, postEventsRoute(options.createContext));
   app.all('/api/v1/*', async (c) => {
     // trpc-to-openapi gathers query parameters into a plain object: a name Object.prototype already has (__proto__,
     // constructor, toString…) makes it throw, a 500. No procedure takes such a parameter; refuse it as bad input.
@@ -104,7 +142,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
         400,
       );
     }
-    const response = await rest(c.req.raw, c.get('requestId'));
+    const response = await rest(c.req.raw, { requestId: c.get('requestId'), clientIp: c.get('clientIp') });
     return response.ok ? response : restErrorResponse(response, c.get('requestId'));
   });
 

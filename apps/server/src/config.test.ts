@@ -32,6 +32,8 @@ describe('configuration', () => {
     expect(postingClocksOf(loadConfig({}))).toEqual({
       pollInitialMs: 2_000,
       pollMaxMs: 300_000,
+      inboxPollMaxMs: 21_600_000,
+      inboxWatchMs: 2_592_000_000,
       processingDeadlineMs: 7_200_000,
       leaseMs: 120_000,
       orphanedReservationMs: 60_000,
@@ -41,6 +43,27 @@ describe('configuration', () => {
     expect(postingClocksOf(fast)).toMatchObject({ pollInitialMs: 500, processingDeadlineMs: 30_000, sweepIntervalMs: 2_000 });
     // graphile-worker's minute cron is the slowest sweep there is.
     expect(() => loadConfig({ POSTING_SWEEP_INTERVAL_MS: '120000' })).toThrow(/POSTING_SWEEP_INTERVAL_MS/);
+  });
+
+  it('polls an inbox draft rarely: from POSTING_POLL_MAX_MS up to POSTING_INBOX_POLL_MAX_MS, for POSTING_INBOX_WATCH_MS', () => {
+    expect(postingClocksOf(loadConfig({ POSTING_INBOX_POLL_MAX_MS: '3600000', POSTING_INBOX_WATCH_MS: '86400000' }))).toMatchObject({
+      inboxPollMaxMs: 3_600_000,
+      inboxWatchMs: 86_400_000,
+    });
+    expect(() => loadConfig({ POSTING_INBOX_WATCH_MS: 'forever' })).toThrow(/POSTING_INBOX_WATCH_MS/);
+  });
+
+  it('refuses http video URLs against the real TikTok, which pulls only https; allows them against an emulator', () => {
+    const app = { TIKTOK_CLIENT_KEY: 'key', TIKTOK_CLIENT_SECRET: 'secret', VIDEO_URL_ALLOW_HTTP: 'true' };
+    expect(() => loadConfig(app)).toThrow(/VIDEO_URL_ALLOW_HTTP: TikTok pulls only https video URLs/);
+    expect(loadConfig({ ...app, TIKTOK_API_BASE_URL: 'http://127.0.0.1:4100' }).VIDEO_URL_ALLOW_HTTP).toBe(true);
+    expect(loadConfig({ VIDEO_URL_ALLOW_HTTP: 'true' }).VIDEO_URL_ALLOW_HTTP).toBe(true);
+  });
+
+  it('sends PKCE as TikTok documents it (hex) unless told to leave it out (off)', () => {
+    expect(loadConfig({}).TIKTOK_PKCE).toBe('hex');
+    expect(loadConfig({ TIKTOK_PKCE: 'off' }).TIKTOK_PKCE).toBe('off');
+    expect(() => loadConfig({ TIKTOK_PKCE: 'base64url' })).toThrow(/TIKTOK_PKCE: must be hex or off/);
   });
 
   it('keeps TikTok\'s one-minute rate-limit window unless a load test shortens it, within 1 s to 60 s', () => {

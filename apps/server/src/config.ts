@@ -5,6 +5,9 @@ const flag = z
   .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'], { message: 'must be true or false' })
   .transform((value) => ['true', '1', 'on', 'yes'].includes(value));
 
+/** TikTok's own API host: what TIKTOK_API_BASE_URL is unless the server is pointed at an emulator. */
+const TIKTOK_API_HOST = 'https://open.tiktokapis.com';
+
 const url = (what: string) => z.url({ message: `must be a URL (${what})` });
 
 /**
@@ -13,7 +16,14 @@ const url = (what: string) => z.url({ message: `must be a URL (${what})` });
  */
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /** The interface to listen on: 127.0.0.1 in demo mode (one machine), 0.0.0.0 otherwise (listenHostOf). */
+  HOST: z.string().min(1).optional(),
+  /**
+   * Demo mode asked for by name. Unset: demo mode only when nothing production-like is configured (no TikTok app, no
+   * DATABASE_URL), so `npm start` on a fresh clone is the demo; a demo against DATABASE_URL must say REELPOST_DEMO=1.
+   * `0`: never demo mode.
+   */
+  REELPOST_DEMO: flag.optional(),
   /** Where browsers and TikTok reach this server; http://localhost:PORT by default. */
   PUBLIC_URL: url('where this server is reached').optional(),
   /** Where the frontend lives, for the page people land on after connecting TikTok; PUBLIC_URL by default. */
@@ -22,6 +32,28 @@ export const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
+  /** The most calls one tRPC batch may name; @reelpost/client batches at most 20 (its maxItems). */
+  MAX_BATCH_ITEMS: z.coerce.number().int().min(1).max(1_000).default(20),
+  // Request rate limits (docs/operations.md, "Security model"): calls per window, per signed-in user and per client
+  // address, counted in Postgres for every process together; over a limit: 429 RATE_LIMITED with Retry-After.
+  /** `off` only where a gateway in front already limits every caller: each process then counts nothing. */
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  RATE_LIMIT_READS: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_READS_PER_IP: z.coerce.number().int().min(1).default(1_800),
+  RATE_LIMIT_POSTS: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_POSTS_PER_IP: z.coerce.number().int().min(1).default(60),
+  RATE_LIMIT_CONNECTS: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_CONNECTS_PER_IP: z.coerce.number().int().min(1).default(30),
+  /** `POST /dev/token` (demo mode), per address: nobody is signed in yet. */
+  RATE_LIMIT_DEV_TOKEN_PER_IP: z.coerce.number().int().min(1).default(30),
+  /** Proxies of your own in front of the server: the client's address is read that many entries from X-Forwarded-For's right. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  // Live status (tiktok.watch, GET /api/v1/tasks/{taskId}/post-events): open streams this process holds, per
+  // signed-in user and in all; one more is refused with 429 TOO_MANY_STREAMS. Each stream costs a few kilobytes and a
+  // socket (docs/api.md, "Live status").
+  LIVE_STREAMS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
+  LIVE_STREAMS_TOTAL: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** `false` behind a pooler in transaction mode that cannot carry named prepared statements. */
   DATABASE_PREPARED_STATEMENTS: flag.default(true),
@@ -36,8 +68,16 @@ export const configSchema = z.object({
   TIKTOK_CLIENT_SECRET: z.string().min(1).optional(),
   TIKTOK_REDIRECT_URI: url('registered with TikTok, character for character').optional(),
   TIKTOK_SANDBOX_MODE: flag.default(false),
-  TIKTOK_API_BASE_URL: url('TikTok’s API host').default('https://open.tiktokapis.com'),
+  TIKTOK_API_BASE_URL: url('TikTok’s API host').default(TIKTOK_API_HOST),
   TIKTOK_AUTH_BASE_URL: url('TikTok’s authorize page host').default('https://www.tiktok.com'),
+  /**
+   * PKCE on the connect flow. `hex` (default): the code challenge is the lowercase hex SHA-256 of the verifier, as
+   * TikTok's Login Kit documents it (not RFC 7636's base64url, which TikTok refuses). `off`: no PKCE at all, as
+   * Postiz, Post for Me and the PHP SDK connect on the web flow — for the day TikTok's web flow proves to refuse it.
+   */
+  TIKTOK_PKCE: z.enum(['hex', 'off'], { message: 'must be hex or off' }).default('hex'),
+  /** Connects one user may have started and not finished (each holds an OAuth state for 10 minutes); more are 429. */
+  TIKTOK_PENDING_CONNECTS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(5),
   /** One TikTok request's time limit; an init that runs out is an unknown outcome, never re-sent. */
   TIKTOK_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(30_000),
 
@@ -47,6 +87,12 @@ export const configSchema = z.object({
   POSTING_POLL_MAX_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
   /** A post TikTok has not finished processing by then ends FAILED (processing_timeout); TikTok's later news still applies. */
   POSTING_PROCESSING_DEADLINE_MS: z.coerce.number().int().min(10_000).max(7 * 24 * 3_600_000).default(2 * 3_600_000),
+  /**
+   * An inbox draft (SENT_TO_INBOX) waits on the creator; webhooks bring their post first. Its polls start at
+   * POSTING_POLL_MAX_MS and stretch to this (6 h); after POSTING_INBOX_WATCH_MS (30 days) it is no longer polled.
+   */
+  POSTING_INBOX_POLL_MAX_MS: z.coerce.number().int().min(1_000).max(7 * 24 * 3_600_000).default(6 * 3_600_000),
+  POSTING_INBOX_WATCH_MS: z.coerce.number().int().min(60_000).max(365 * 24 * 3_600_000).default(30 * 24 * 3_600_000),
   /** A worker's claim on a post it is sending; after it, a sweep may take over (or record the outcome as unknown). */
   POSTING_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
   /** How long lost work (a reservation, a due scheduled post, a missed poll) waits before a sweep rescues it. */
@@ -58,6 +104,21 @@ export const configSchema = z.object({
    * together with ours (the client's limiter and the shared call budget); never shorten it against the real TikTok.
    */
   TIKTOK_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).max(60_000).default(60_000),
+  /** http video URLs: for a TikTok emulator only (read in depth by the video guard's videoUrlPolicyFromEnv). */
+  VIDEO_URL_ALLOW_HTTP: flag.default(false),
+
+  // Observability (docs/operations.md, "Observability").
+  /** Bearer token for GET /metrics on the public port; without it /metrics is served on METRICS_PORT only. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** An internal port for /metrics, /healthz (with the job loop) and /readyz; a worker's only HTTP port. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** OpenTelemetry's standard variables: traces are exported over OTLP/HTTP only when an endpoint is set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: url('an OTLP/HTTP collector, e.g. http://collector:4318').optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url('the full OTLP/HTTP traces URL').optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('reelpost'),
+  /** The share of new traces kept (a request that arrives with a sampled trace is always kept). */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -78,15 +139,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.TIKTOK_CLIENT_KEY && !config.TIKTOK_CLIENT_SECRET) {
     throw new ConfigError('Invalid configuration:\n  TIKTOK_CLIENT_SECRET: required with TIKTOK_CLIENT_KEY');
   }
+  if (config.REELPOST_DEMO === true && config.TIKTOK_CLIENT_KEY) {
+    throw new ConfigError(
+      'Invalid configuration:\n  REELPOST_DEMO: demo mode talks to the TikTok emulator, never to a real TikTok app; unset TIKTOK_CLIENT_KEY or REELPOST_DEMO',
+    );
+  }
+  if (!isDemoMode(config) && !config.TIKTOK_CLIENT_KEY) {
+    // Demo mode hands out tokens for the asking: it is never chosen just because the TikTok key is missing.
+    throw new ConfigError(
+      config.DATABASE_URL && config.REELPOST_DEMO === undefined
+        ? 'Invalid configuration:\n  TIKTOK_CLIENT_KEY: required with DATABASE_URL (a production set-up); for a demo against that database set REELPOST_DEMO=1'
+        : 'Invalid configuration:\n  TIKTOK_CLIENT_KEY: required outside demo mode (REELPOST_DEMO=0)',
+    );
+  }
+  // TikTok pulls only https URLs (PULL_FROM_URL, "Corrections (2026-12-05)"): http is for the demo and emulators.
+  if (config.VIDEO_URL_ALLOW_HTTP && !isDemoMode(config) && new URL(config.TIKTOK_API_BASE_URL).origin === TIKTOK_API_HOST) {
+    throw new ConfigError(
+      'Invalid configuration:\n  VIDEO_URL_ALLOW_HTTP: TikTok pulls only https video URLs; http is allowed only in demo mode or against an emulator (TIKTOK_API_BASE_URL)',
+    );
+  }
   return config;
 }
 
 /**
- * Demo mode: no TikTok app configured. Everything runs on this machine — the embedded Postgres (unless
- * DATABASE_URL), the TikTok emulator, demo sign-in — with seeded data to try the whole flow.
+ * Demo mode: everything on this machine — the embedded Postgres (or DATABASE_URL, asked for with REELPOST_DEMO=1),
+ * the TikTok emulator, sign-in by email at `POST /dev/token` — with seeded data to try the whole flow. Asked for by
+ * name (REELPOST_DEMO=1), or chosen when nothing production-like is configured: no TikTok app and no DATABASE_URL.
  */
 export function isDemoMode(config: Config): boolean {
-  return config.TIKTOK_CLIENT_KEY === undefined;
+  if (config.REELPOST_DEMO !== undefined) return config.REELPOST_DEMO;
+  return config.TIKTOK_CLIENT_KEY === undefined && config.DATABASE_URL === undefined;
+}
+
+/** Demo mode serves one machine: loopback unless HOST says otherwise. A deployment listens on every interface. */
+export function listenHostOf(config: Config): string {
+  return config.HOST ?? (isDemoMode(config) ? '127.0.0.1' : '0.0.0.0');
 }
 
 export function publicUrlOf(config: Config, port = config.PORT): string {
@@ -98,6 +185,8 @@ export function postingClocksOf(config: Config): Partial<AppSettings['posting']>
   return {
     pollInitialMs: config.POSTING_POLL_INITIAL_MS,
     pollMaxMs: config.POSTING_POLL_MAX_MS,
+    inboxPollMaxMs: config.POSTING_INBOX_POLL_MAX_MS,
+    inboxWatchMs: config.POSTING_INBOX_WATCH_MS,
     processingDeadlineMs: config.POSTING_PROCESSING_DEADLINE_MS,
     leaseMs: config.POSTING_LEASE_MS,
     orphanedReservationMs: config.POSTING_ORPHAN_GRACE_MS,

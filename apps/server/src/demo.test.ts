@@ -80,6 +80,38 @@ describe('demo mode', () => {
   });
 });
 
+describe('an inbox post in demo mode', () => {
+  it('goes SENT_TO_INBOX, then PUBLISHED with its public link once the creator posts it (POST /dev/tiktok/creator-posts-draft)', async () => {
+    const demoToken = runtime().demo!.token;
+    const posted = await runtime().app.request(`/api/v1/tasks/${DEMO_IDS.videoTask}/post-to-tiktok`, {
+      method: 'POST',
+      headers: { ...bearer(demoToken), 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Draft #ai', privacyLevel: 'PUBLIC_TO_EVERYONE', mode: 'inbox', idempotencyKey: 'demo-inbox-post' }),
+    });
+    expect(posted.status).toBe(200);
+    const { publishId } = (await posted.json()) as { publishId: string };
+    const status = () => getJson<{ status: string; publicUrl: string | null; message: string }>(`/api/v1/tasks/${DEMO_IDS.videoTask}/post-status`, demoToken);
+    const waiting = await until(status, (view) => view.status === 'SENT_TO_INBOX');
+    expect(waiting.message).toMatch(/Waiting for the creator/);
+
+    const creatorPosts = await runtime().app.request('/dev/tiktok/creator-posts-draft', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ publishId }),
+    });
+    expect(creatorPosts.status).toBe(200);
+    const published = await until(status, (view) => view.status === 'PUBLISHED' && view.publicUrl !== null && view.publicUrl.includes('/video/'));
+    expect(published.publicUrl).toMatch(/^https:\/\/www\.tiktok\.com\/@reelpost\.creator\/video\/\d+$/);
+
+    const again = await runtime().app.request('/dev/tiktok/creator-posts-draft', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ publishId }),
+    });
+    expect(again.status).toBe(404);
+  }, 30_000);
+});
+
 describe('the TikTok OAuth callback', () => {
   it('sends the browser back to the app page it came from, which finishes the connect', async () => {
     const token = await newDemoUser('connector@example.com');
@@ -95,6 +127,9 @@ describe('the TikTok OAuth callback', () => {
       body: JSON.stringify({ instanceId: instance!.id, redirectTo: '/settings/accounts' }),
     });
     const { authorizeUrl } = (await connect.json()) as { authorizeUrl: string };
+    // PKCE as TikTok documents it (TIKTOK_PKCE=hex, the default): the hex SHA-256 of the verifier, S256.
+    expect(new URL(authorizeUrl).searchParams.get('code_challenge')).toMatch(/^[0-9a-f]{64}$/);
+    expect(new URL(authorizeUrl).searchParams.get('code_challenge_method')).toBe('S256');
     // The emulator's consent page, answered as a person choosing its first user would.
     const emulatorUsers = await runtime().deps.db.selectFrom('instance_tiktok_credentials').select('open_id').where('instance_id', '=', DEMO_IDS.instance).execute();
     const consent = await fetch(`${authorizeUrl}&emulator_user=${encodeURIComponent(emulatorUsers[0]!.open_id)}`, { redirect: 'manual' });
@@ -105,11 +140,12 @@ describe('the TikTok OAuth callback', () => {
     expect(landed.status).toBe(302);
     const target = new URL(landed.headers.get('location')!);
     expect(target.pathname).toBe('/settings/accounts');
-    // The app page finishes the connect as its signed-in user.
+    // The app page finishes the connect as its signed-in user, with what the fragment (never sent to a server) holds.
+    const handed = new URLSearchParams(target.hash.slice(1));
     const finished = await runtime().app.request('/api/v1/tiktok/connect/complete', {
       method: 'POST',
       headers: { ...bearer(token), 'content-type': 'application/json' },
-      body: JSON.stringify({ state: target.searchParams.get('tiktok_state'), code: target.searchParams.get('tiktok_code') }),
+      body: JSON.stringify({ state: handed.get('tiktok_state'), code: handed.get('tiktok_code') }),
     });
     expect(finished.status).toBe(200);
     expect(await finished.json()).toMatchObject({ redirectTo: '/settings/accounts', account: { isDefault: true } });
@@ -136,4 +172,23 @@ describe('the TikTok webhook route', () => {
     });
     expect(response.status).toBe(401);
   });
+});
+
+describe('a photo post in demo mode', () => {
+  it('posts the seeded image task (3 JPEGs served by the demo media route) over REST and follows it to PUBLISHED', async () => {
+    const demoToken = runtime().demo!.token;
+    const detail = await getJson<{ output: { postable: string; photos: { url: string }[] } }>(`/api/v1/tasks/${DEMO_IDS.photoTask}/detail`, demoToken);
+    expect(detail.output.postable).toBe('photo');
+    expect(detail.output.photos).toHaveLength(3);
+    const posted = await runtime().app.request(`/api/v1/tasks/${DEMO_IDS.photoTask}/post-to-tiktok`, {
+      method: 'POST',
+      headers: { ...bearer(demoToken), 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Three moods', description: 'Made by an agent #ai', photoCoverIndex: 1, privacyLevel: 'SELF_ONLY' }),
+    });
+    expect(posted.status).toBe(200);
+    expect(await posted.json()).toMatchObject({ mediaType: 'PHOTO', status: 'PROCESSING' });
+    const status = () => getJson<{ status: string; publicUrl: string | null }>(`/api/v1/tasks/${DEMO_IDS.photoTask}/post-status`, demoToken);
+    const published = await until(status, (view) => view.status === 'PUBLISHED' || view.status === 'FAILED');
+    expect(published).toMatchObject({ status: 'PUBLISHED', publicUrl: 'https://www.tiktok.com/@reelpost.creator' });
+  }, 60_000);
 });

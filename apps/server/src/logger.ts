@@ -1,9 +1,10 @@
+import { trace } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
 /** Query parameters that carry secrets in our URLs (the OAuth callback's `code`, tokens in links). */
-const SECRET_PARAMS = ['code', 'state', 'token', 'access_token', 'refresh_token', 'client_secret', 'code_verifier'];
+const SECRET_PARAMS = ['code', 'state', 'token', 'connectionParams', 'access_token', 'refresh_token', 'client_secret', 'code_verifier'];
 
 /**
  * Field names whose values never reach a log line, at any depth we log. Tokens and secrets are also kept out of
@@ -27,6 +28,7 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
       base: { service: 'reelpost' },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      mixin: traceFields,
     },
     // Asynchronous stdout: a busy server writes its request lines in batches rather than one write(2) each; pino
     // flushes what is buffered when the process exits.
@@ -41,4 +43,13 @@ export function loggableUrl(url: string): string {
     if (parsed.searchParams.has(name)) parsed.searchParams.set(name, '[redacted]');
   }
   return `${parsed.pathname}${parsed.search}`;
+}
+
+const NO_TRACE = {};
+
+/** The active span's ids on every line logged inside a traced request or job (nothing when tracing is off). */
+function traceFields(): { trace_id?: string; span_id?: string } {
+  const context = trace.getActiveSpan()?.spanContext();
+  if (!context || !trace.isSpanContextValid(context)) return NO_TRACE;
+  return { trace_id: context.traceId, span_id: context.spanId };
 }

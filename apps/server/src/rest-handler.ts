@@ -22,6 +22,7 @@ export interface RestHandlerOptions {
 interface AdaptedRequest {
   raw: Request;
   requestId: string;
+  clientIp: string | null;
 }
 
 /** The part of a node ServerResponse the handler uses. */
@@ -45,19 +46,19 @@ async function readBody(request: Request): Promise<{ ok: true; value: unknown } 
   }
 }
 
-export function createRestHandler(options: RestHandlerOptions): (request: Request, requestId: string) => Promise<Response> {
+export function createRestHandler(options: RestHandlerOptions): (request: Request, meta: Omit<AdaptedRequest, 'raw'>) => Promise<Response> {
   const contexts = new WeakMap<object, AdaptedRequest>();
   const handle = createOpenApiNodeHttpHandler({
     router: options.router,
     createContext: ({ req }: { req: object }) => {
       const adapted = contexts.get(req);
       if (!adapted) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'request context lost' });
-      return options.createContext({ req: adapted.raw, requestId: adapted.requestId });
+      return options.createContext({ req: adapted.raw, requestId: adapted.requestId, clientIp: adapted.clientIp });
     },
     onError: options.onError,
   });
 
-  return async (raw, requestId) => {
+  return async (raw, { requestId, clientIp }) => {
     const url = new URL(raw.url);
     url.pathname = url.pathname.slice(options.endpoint.length) || '/';
     const body = await readBody(raw);
@@ -73,7 +74,7 @@ export function createRestHandler(options: RestHandlerOptions): (request: Reques
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
     });
-    contexts.set(req, { raw, requestId });
+    contexts.set(req, { raw, requestId, clientIp });
     return new Promise<Response>((resolve, reject) => {
       const headers = new Headers();
       const res: ResponseCollector = {

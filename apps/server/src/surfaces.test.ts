@@ -109,6 +109,29 @@ describe('REST and tRPC give the same answers', () => {
 });
 
 describe('the OpenAPI document', () => {
+  it('says comments, duets and stitches are off (disable*: true) unless the caller allows them', async () => {
+    const document = (await (await runtime().app.request('/api/v1/openapi.json')).json()) as {
+      paths: Record<string, { post: { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } } }>;
+    };
+    const { properties } = document.paths['/tasks/{taskId}/post-to-tiktok']!.post.requestBody.content['application/json']!.schema;
+    for (const field of ['disableComment', 'disableDuet', 'disableStitch']) {
+      expect(properties[field]).toMatchObject({ type: 'boolean', default: true, description: expect.stringMatching(/unless the caller allows/) as string });
+    }
+  });
+
+  it('takes the photo post options on the original post path', async () => {
+    const document = (await (await runtime().app.request('/api/v1/openapi.json')).json()) as {
+      paths: Record<string, { post: { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } } }>;
+    };
+    const { properties } = document.paths['/tasks/{taskId}/post-to-tiktok']!.post.requestBody.content['application/json']!.schema;
+    expect(properties).toMatchObject({
+      mediaType: { enum: ['video', 'photo'] },
+      description: { type: 'string', maxLength: 4000 },
+      photoCoverIndex: { type: 'integer', minimum: 0, maximum: 34 },
+      autoAddMusic: { type: 'boolean' },
+    });
+  });
+
   it('is a valid OpenAPI 3 document', async () => {
     const document = (await (await runtime().app.request('/api/v1/openapi.json')).json()) as Parameters<Validator['validate']>[0];
     const result = await new Validator().validate(document);

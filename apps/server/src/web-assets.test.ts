@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEnv } from './app.js';
-import { mountWebAssets } from './web-assets.js';
+import { mountWebAssets, WEB_PAGE_CSP } from './web-assets.js';
 
 describe('mountWebAssets', () => {
   let dist: string;
@@ -30,6 +30,15 @@ describe('mountWebAssets', () => {
     const script = await app.request('/assets/app.js');
     expect(script.status).toBe(200);
     expect(await script.text()).toBe('console.log(1)');
+  });
+
+  it('serves the page with its Content-Security-Policy: own scripts only, never framed', async () => {
+    for (const path of ['/', '/index.html', '/tasks/d0000000-0000-4000-8000-000000000011']) {
+      const csp = (await app.request(path, { headers: html })).headers.get('content-security-policy');
+      expect(csp).toBe(WEB_PAGE_CSP);
+    }
+    expect(WEB_PAGE_CSP).toContain("script-src 'self'");
+    expect(WEB_PAGE_CSP).toContain("frame-ancestors 'none'");
   });
 
   it('answers the page’s own routes with index.html when a browser navigates there', async () => {

@@ -4,7 +4,7 @@ import { generateFernetKey } from '@reelpost/api';
 import { defineJob, enqueueJob, register, startJobWorker } from '@reelpost/api/jobs';
 import { createDatabase } from '@reelpost/db';
 import { signTikTokWebhook } from '@reelpost/tiktok';
-import { startTikTokEmulator, type TikTokEmulator } from '@reelpost/tiktok/emulator';
+import { startTikTokEmulator, type TikTokEmulator } from '@reelpost/tiktok-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from '../src/config.js';
@@ -31,6 +31,7 @@ beforeAll(async () => {
   emulator = await startTikTokEmulator({ seed: `outage-${process.pid}` });
   const env = {
     DATABASE_URL: postgres.url,
+    REELPOST_DEMO: '1',
     PORT: '0',
     LOG_LEVEL: 'silent',
     WORKER: 'off',

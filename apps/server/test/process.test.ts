@@ -2,7 +2,7 @@ import { generateFernetKey } from '@reelpost/api';
 import { findFreePort } from '@reelpost/db';
 import { createTestDatabase, type TestDatabase } from '@reelpost/db/testing';
 import { createReelpostClient } from '@reelpost/client';
-import { connectTikTokEmulator } from '@reelpost/tiktok/emulator';
+import { connectTikTokEmulator } from '@reelpost/tiktok-emulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../src/demo/seed.js';
 import { type Child, startEmulatorProcess, startServer } from './processes.js';
@@ -34,6 +34,7 @@ async function serverEnv(port: number, extra: Record<string, string> = {}) {
     LOG_LEVEL: 'warn',
     ENCRYPTION_KEY: generateFernetKey(),
     DEMO_JWT_SECRET: 'process-test-demo-secret-0123456789abcdef',
+    REELPOST_DEMO: '1',
     ...extra,
   };
 }
@@ -118,7 +119,7 @@ describe('the built server as a process', { timeout: 30_000 }, () => {
 
   it('stops at start-up with one clear line when the database cannot be reached', async () => {
     const port = await findFreePort();
-    const server = startServer({ DATABASE_URL: `postgres://app:secret@127.0.0.1:${port}/app` });
+    const server = startServer({ REELPOST_DEMO: '1', DATABASE_URL: `postgres://app:secret@127.0.0.1:${port}/app` });
     children.push(server);
     expect((await server.exited).code).toBe(1);
     expect(server.output().trim()).toBe(

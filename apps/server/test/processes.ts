@@ -5,7 +5,7 @@ import { findProjectRoot } from '@reelpost/db';
 const root = findProjectRoot(fileURLToPath(import.meta.url));
 export const SERVER_ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 export const WORKER_ENTRY = fileURLToPath(new URL('../dist/worker.js', import.meta.url));
-const EMULATOR_ENTRY = `${root}/packages/tiktok/src/emulator/cli.ts`;
+const EMULATOR_ENTRY = `${root}/packages/tiktok-emulator/src/cli.ts`;
 
 export interface Child {
   process: ChildProcess;

@@ -34,12 +34,12 @@ export interface DemoServer {
   stop: () => Promise<void>;
 }
 
-/** Starts `apps/server/dist/main.js` with nothing configured but a database: demo mode, on a free port. */
+/** Starts `apps/server/dist/main.js` in demo mode (asked for by name: a database is given), on a free port. */
 export async function startDemoServer(databaseUrl: string): Promise<DemoServer> {
   if (!existsSync(serverEntry)) throw new Error(`${serverEntry} is missing: build first (e2e/run.sh does)`);
   const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', serverEntry], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: '0', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', TIKTOK_CLIENT_KEY: '', TIKTOK_EMULATOR_URL: '' },
+    env: { ...process.env, PORT: '0', DATABASE_URL: databaseUrl, REELPOST_DEMO: '1', LOG_LEVEL: 'warn', TIKTOK_CLIENT_KEY: '', TIKTOK_EMULATOR_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

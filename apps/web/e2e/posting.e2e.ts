@@ -1,5 +1,7 @@
 // The posting page in a real browser against the real demo server: sign in, open the video task, pick an account,
-// fill TikTok's form, post and watch it publish; a privacy level TikTok stops offering; a scheduled post cancelled.
+// fill TikTok's form, post and watch it publish; a privacy level TikTok stops offering; a scheduled post cancelled;
+// an inbox draft the creator posts (the demo's stand-in for the TikTok app) followed live to PUBLISHED; the image
+// task posted as a photo post to PUBLISHED.
 // Run with e2e/run.sh (it installs Chromium and builds first). Screenshots land in e2e/screenshots/.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -19,6 +21,7 @@ import {
 } from './harness.js';
 
 const VIDEO_TASK = 'Product teaser: Reelpost in 4 seconds';
+const PHOTO_TASK = 'Carousel: three moods for the launch';
 const STATUS = '[data-testid="post-status-value"]';
 
 let postgres: Postgres | undefined;
@@ -165,6 +168,48 @@ describe('the posting page against the demo server', { timeout: 240_000 }, () =>
     timings.publicLink = Date.now() - started;
     assert.match((await link.getAttribute('href')) ?? '', /^https:\/\/www\.tiktok\.com\/@reelpost\.creator\/video\/\d+$/);
     await postingCard().screenshot({ path: join(screenshotDir, 'published-link.png') });
+  });
+
+  it('sends a draft to the inbox, waits for the creator, and shows PUBLISHED with the link when they post it', async () => {
+    await openVideoTask();
+    await pickAccount(/New Creator/);
+    await page.getByLabel('Title').fill('Finish me in TikTok #reelpost');
+    await page.getByLabel('Who can see this video').selectOption('PUBLIC_TO_EVERYONE');
+    await page.getByLabel('Send to the creator’s TikTok inbox as a draft').check();
+    await page.getByRole('button', { name: 'Send to TikTok inbox' }).click();
+    await waitForStatus('SENT_TO_INBOX', 60_000);
+    assert.match(await page.locator('.status-line').innerText(), /Waiting for the creator to finish it in TikTok/);
+    await postingCard().screenshot({ path: join(screenshotDir, 'inbox-waiting.png') });
+
+    // The creator posts the draft in "TikTok" (the emulator); the page, still following, shows it.
+    await page.getByTestId('demo-creator-posts').click();
+    await waitForStatus('PUBLISHED', 90_000);
+    const link = page.getByTestId('public-link');
+    await link.waitFor({ timeout: 90_000 });
+    assert.match((await link.getAttribute('href')) ?? '', /^https:\/\/www\.tiktok\.com\/@new\.creator\/video\/\d+$/);
+    await postingCard().screenshot({ path: join(screenshotDir, 'inbox-published.png') });
+  });
+
+  it('posts the image task as a photo post (cover, title, description) and follows it to PUBLISHED with a public link', async () => {
+    await page.goto(server!.url);
+    await page.getByRole('link', { name: PHOTO_TASK }).click();
+    await page.getByRole('heading', { level: 1, name: PHOTO_TASK }).waitFor();
+    await pickAccount(/Reelpost Creator|reelpost\.creator/);
+    await page.getByRole('heading', { name: 'Post photos to TikTok' }).waitFor();
+    assert.equal(await page.getByRole('checkbox', { name: 'Duet' }).count(), 0, 'no duet on a photo post');
+    await page.getByAltText('Image 2 of 3').click();
+    await page.getByLabel('Title').fill('Three moods');
+    assert.match(await page.getByText(/\/ 90$/).innerText(), /^11 \/ 90$/);
+    await page.getByLabel('Description').fill('Made by an agent #ai #reelpost');
+    await page.getByLabel('Who can see this video').selectOption('PUBLIC_TO_EVERYONE');
+    await postingCard().screenshot({ path: join(screenshotDir, 'photo-form.png') });
+    await page.getByRole('button', { name: 'Post to TikTok' }).click();
+    await page.getByTestId('post-status').waitFor();
+    await waitForStatus('PUBLISHED', 90_000);
+    const link = page.getByTestId('public-link');
+    await link.waitFor({ timeout: 90_000 });
+    assert.match((await link.getAttribute('href')) ?? '', /^https:\/\/www\.tiktok\.com\/@reelpost\.creator\/video\/\d+$/);
+    await postingCard().screenshot({ path: join(screenshotDir, 'photo-published.png') });
   });
 
   it('is readable at phone width', async () => {

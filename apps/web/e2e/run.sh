@@ -25,4 +25,4 @@ echo "== browser suite (apps/web/e2e)"
 # E2E_TAP_REPORT=<file> also writes TAP there (CI totals its pass and fail counts).
 REPORTERS=(--test-reporter=spec --test-reporter-destination=stdout)
 if [ -n "${E2E_TAP_REPORT:-}" ]; then REPORTERS+=(--test-reporter=tap "--test-reporter-destination=$(realpath -m "$E2E_TAP_REPORT")"); fi
-"${PNPM[@]}" --filter @reelpost/web exec tsx --test "${REPORTERS[@]}" e2e/posting.e2e.ts
+"${PNPM[@]}" --filter @reelpost/web exec tsx --test "${REPORTERS[@]}" e2e/posting.e2e.ts e2e/live-latency.e2e.ts

@@ -10,15 +10,16 @@ function reasonOf(error: unknown): string {
   return 'tiktok_failed';
 }
 
+/** The callback hands them over in the fragment: browsers never send it, so no server log sees the code. */
 function pendingCompletion(): { state: string; code: string } | null {
-  const params = new URLSearchParams(window.location.search);
+  const params = new URLSearchParams(window.location.hash.slice(1));
   const state = params.get('tiktok_state');
   const code = params.get('tiktok_code');
   return state && code ? { state, code } : null;
 }
 
 /**
- * TikTok's callback sends the browser back with `tiktok_state` and `tiktok_code`; this page finishes the connect as
+ * TikTok's callback sends the browser back with `#tiktok_state=…&tiktok_code=…`; this page finishes the connect as
  * the signed-in user (only the user who started a connect can finish it), then puts the outcome in the URL as
  * `tiktok=connected` or `tiktok=error&reason=…` for the page to announce. True while it is finishing.
  */
@@ -28,8 +29,6 @@ export function useConnectCompletion(client: ReelpostClient, signedIn: boolean):
     const pending = pendingCompletion();
     if (!signedIn || !pending) return;
     const params = new URLSearchParams(window.location.search);
-    params.delete('tiktok_state');
-    params.delete('tiktok_code');
     void client.tiktok.completeConnect.mutate(pending).then(
       () => params.set('tiktok', 'connected'),
       (error: unknown) => {
@@ -37,7 +36,7 @@ export function useConnectCompletion(client: ReelpostClient, signedIn: boolean):
         params.set('reason', reasonOf(error));
       },
     ).finally(() => {
-      // Replaced, not pushed: the code is single-use and must not stay in the history.
+      // Replaced, not pushed, and without the fragment: the code is single-use and must not stay in the history.
       replaceLocation(`${window.location.pathname}?${params.toString()}`);
       setFinishing(false);
     });

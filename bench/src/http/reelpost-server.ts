@@ -13,6 +13,15 @@ function startScriptNodeFlags(): string[] {
   return manifest.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
 }
 
+/**
+ * The request rate limits and the batch cap stay on, as in production — every request is counted in Postgres, and
+ * MAX_BATCH_ITEMS keeps its default — so their cost is in the numbers; only the limits are raised past the load
+ * (a few users at thousands of requests a second), since a 429 is cheaper than an answer and would flatter the run.
+ */
+const COUNTED_NEVER_REACHED: Record<string, string> = Object.fromEntries(
+  ['READS', 'READS_PER_IP', 'POSTS', 'POSTS_PER_IP', 'CONNECTS', 'CONNECTS_PER_IP', 'DEV_TOKEN_PER_IP'].map((name) => [`RATE_LIMIT_${name}`, '1000000000']),
+);
+
 export interface RunningServer {
   child: BenchChild;
   /** Where to send requests (loopback by address, so nothing waits on name resolution). */
@@ -25,13 +34,17 @@ export interface RunningServer {
  * Starts the real server in demo mode on a free port, serving requests only (WORKER=off, as servers scaled apart
  * from workers run). `cpuProfileDir` writes a V8 CPU profile there when it stops.
  */
-export async function startReelpostServer(env: Record<string, string>, { cpuProfileDir }: { cpuProfileDir?: string } = {}): Promise<RunningServer> {
+export async function startReelpostServer(
+  env: Record<string, string>,
+  { cpuProfileDir, name = 'server' }: { cpuProfileDir?: string; name?: string } = {},
+): Promise<RunningServer> {
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
   const child = startNodeProcess({
-    name: 'server',
+    name,
     args: [...startScriptNodeFlags(), ...profile, SERVER_ENTRY],
-    env: { PORT: '0', HOST: '127.0.0.1', WORKER: 'off', ...env },
-    logFile: logFile('server'),
+    // Demo mode asked for by name: with DATABASE_URL (a benchmark database on a server of yours) it is not implied.
+    env: { PORT: '0', HOST: '127.0.0.1', WORKER: 'off', REELPOST_DEMO: '1', ...COUNTED_NEVER_REACHED, ...env },
+    logFile: logFile(name),
   });
   const [, publicUrl] = await child.waitFor(/Reelpost is running at (\S+)/);
   return { child, url: publicUrl!.replace('//localhost:', '//127.0.0.1:'), publicUrl: publicUrl! };

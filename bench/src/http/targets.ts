@@ -11,8 +11,11 @@ export interface Target {
   /** procedure (or the floor) and the surface it is reached through */
   name: string;
   surface: 'tRPC' | 'REST' | 'floor';
-  /** which process answers */
-  on: 'server' | 'floor';
+  /**
+   * which process answers: the server; the same server with tracing on (exporting to a collector stub); the same
+   * server with the request rate limits off; the floor
+   */
+  on: 'server' | 'traced' | 'unlimited' | 'floor';
   next: () => RequestSpec;
 }
 
@@ -28,9 +31,14 @@ export function trpcQueryPath(procedure: string, input: unknown): string {
   return `/trpc/${procedure}?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: superjson.serialize(input) }))}`;
 }
 
+export const TRACED_DETAIL = 'tasks.detail, tracing on';
+export const UNLIMITED_DETAIL = 'tasks.detail, limits off';
+
 export function benchTargets(data: BenchData, tokens: Map<string, string>): Target[] {
   const auth = (ownerId: string) => ({ authorization: `Bearer ${tokens.get(ownerId) ?? ''}` });
   const task = picker(data.tasks, 1);
+  const tracedTask = picker(data.tasks, 1);
+  const unlimitedTask = picker(data.tasks, 1);
   const restTask = picker(data.tasks, 2);
   const finalPost = picker(data.finalPostTasks, 3);
   const instance = picker(data.instances, 4);
@@ -42,6 +50,26 @@ export function benchTargets(data: BenchData, tokens: Map<string, string>): Targ
       on: 'server',
       next: () => {
         const { id, ownerId } = task();
+        return { path: trpcQueryPath('tasks.detail', { taskId: id }), headers: auth(ownerId) };
+      },
+    },
+    {
+      // The same requests (the same seed) to a server exporting every span; measured right after the untraced run.
+      name: TRACED_DETAIL,
+      surface: 'tRPC',
+      on: 'traced',
+      next: () => {
+        const { id, ownerId } = tracedTask();
+        return { path: trpcQueryPath('tasks.detail', { taskId: id }), headers: auth(ownerId) };
+      },
+    },
+    {
+      // The same requests again to a server with RATE_LIMITS=off: what counting every request in Postgres costs.
+      name: UNLIMITED_DETAIL,
+      surface: 'tRPC',
+      on: 'unlimited',
+      next: () => {
+        const { id, ownerId } = unlimitedTask();
         return { path: trpcQueryPath('tasks.detail', { taskId: id }), headers: auth(ownerId) };
       },
     },

@@ -1,7 +1,7 @@
-import { createTokenCodec, storeConnectedAccount, systemClock } from '@reelpost/api';
+import { createTokenCodec, demoSubFor, storeConnectedAccount, systemClock } from '@reelpost/api';
 import type { OpenedDatabase } from '@reelpost/db';
 import { tokenSetFromResponse } from '@reelpost/tiktok';
-import type { TikTokEmulatorControls } from '@reelpost/tiktok/emulator';
+import type { TikTokEmulatorControls } from '@reelpost/tiktok-emulator';
 
 // The creators: one TikTok user per account in the emulator, connected the way a finished OAuth connect leaves
 // them — tokens issued by the emulator, sealed with the workers' key — each in an instance of one bench user.
@@ -20,7 +20,7 @@ export async function connectAccounts(
 ): Promise<{ userId: string; accounts: ScaleAccount[] }> {
   const { db } = database;
   const deps = { db, tokens: createTokenCodec({ keys: [options.encryptionKey], clock: systemClock }), clock: systemClock };
-  const user = await db.insertInto('users').values({ sub: 'bench-scale', email: 'scale@bench.reelpost.dev' }).returning('id').executeTakeFirstOrThrow();
+  const user = await db.insertInto('users').values({ sub: demoSubFor('scale@bench.reelpost.dev'), email: 'scale@bench.reelpost.dev' }).returning('id').executeTakeFirstOrThrow();
   const connectOne = async (n: number): Promise<ScaleAccount> => {
     // TikTok caps posts per creator per day (the emulator: 15 by default); these creators may post the run's share.
     const creator = await emulator.addUser({ username: `bench.creator.${n}`, dailyPostCap: options.postsPerAccount });

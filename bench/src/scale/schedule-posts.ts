@@ -3,7 +3,8 @@ import type { OpenedDatabase } from '@reelpost/db';
 import { sql } from 'kysely';
 import type { ScaleAccount } from './accounts.js';
 
-// The posts, as `tiktok.post` with `scheduledAt` leaves them — a completed video task, a SCHEDULED post row, its
+// The posts, as `tiktok.post` with `scheduledAt` leaves them — a completed video (or, for the share asked, image) task,
+// a SCHEDULED post row, its
 // publish job due at that time — written in bulk. Rows and jobs go round-robin over the accounts (every account's
 // first post, then every second one…), as many creators scheduling at once would. They are written for a day ahead
 // and then, all at once, made due at one moment: however long writing 10,000 takes, the drain starts together.
@@ -13,13 +14,20 @@ const BATCH = 1_000;
 export interface ScheduledPosts {
   postIds: string[];
   jobIds: string[];
+  /** How many of them are photo posts (content/init); the rest are videos (video/init). */
+  photoPosts: number;
+}
+
+/** Spreads `share` of the slots evenly: slot i is a photo post when floor((i + 1) · share) steps up. */
+export function isPhotoSlot(index: number, share: number): boolean {
+  return Math.floor((index + 1) * share) > Math.floor(index * share);
 }
 
 const DAY_MS = 24 * 3_600_000;
 
 export async function schedulePosts(
   database: OpenedDatabase,
-  options: { userId: string; accounts: ScaleAccount[]; postsPerAccount: number; videoUrl: string },
+  options: { userId: string; accounts: ScaleAccount[]; postsPerAccount: number; videoUrl: string; photoShare: number; photoUrls: string[] },
 ): Promise<ScheduledPosts> {
   const later = new Date(Date.now() + DAY_MS);
   const { db } = database;
@@ -29,18 +37,22 @@ export async function schedulePosts(
   const slots = Array.from({ length: options.postsPerAccount }, (_, round) => options.accounts.map((account) => ({ round, account }))).flat();
   const postIds: string[] = [];
   const jobIds: string[] = [];
+  let photoPosts = 0;
   for (let start = 0; start < slots.length; start += BATCH) {
-    const batch = slots.slice(start, start + BATCH);
+    const batch = slots.slice(start, start + BATCH).map((slot, i) => ({ ...slot, photo: isPhotoSlot(start + i, options.photoShare) }));
+    photoPosts += batch.filter((slot) => slot.photo).length;
     const tasks = await db
       .insertInto('instance_tasks')
       .values(
-        batch.map(({ round, account }) => ({
+        batch.map(({ round, account, photo }) => ({
           instance_id: instanceOf.get(account.id)!,
-          type: 'video_generation',
+          type: photo ? 'image_generation' : 'video_generation',
           status: 'completed' as const,
           title: `Scale post ${round + 1} of ${account.openId}`,
           input: JSON.stringify({ prompt: 'bench' }),
-          output_data: JSON.stringify({ video_url: options.videoUrl, media_type: 'video/mp4', duration: 4, size: 147_635 }),
+          output_data: JSON.stringify(
+            photo ? { image_urls: options.photoUrls, media_type: 'image/jpeg' } : { video_url: options.videoUrl, media_type: 'video/mp4', duration: 4, size: 147_635 },
+          ),
           execution_steps: JSON.stringify([]),
         })),
       )
@@ -49,7 +61,7 @@ export async function schedulePosts(
     const posts = await db
       .insertInto('tiktok_posts')
       .values(
-        batch.map(({ round, account }, i) => ({
+        batch.map(({ round, account, photo }, i) => ({
           task_id: tasks[i]!.id,
           account_id: account.id,
           requested_by: options.userId,
@@ -58,8 +70,18 @@ export async function schedulePosts(
           mode: 'direct' as const,
           status: 'SCHEDULED' as const,
           scheduled_at: later,
-          post_info: JSON.stringify({ title: `Scale post ${round + 1}`, privacyLevel: 'SELF_ONLY', disableComment: false, disableDuet: false, disableStitch: false }),
-          video_url: options.videoUrl,
+          // As tiktok.post stores them: a photo post's info (description, cover, music) and its images, or a video's.
+          ...(photo
+            ? {
+                media_type: 'PHOTO' as const,
+                photo_urls: options.photoUrls,
+                video_url: null,
+                post_info: JSON.stringify({ title: `Scale photos ${round + 1}`, description: 'bench #ai', privacyLevel: 'SELF_ONLY', disableComment: false, photoCoverIndex: 0, autoAddMusic: true }),
+              }
+            : {
+                video_url: options.videoUrl,
+                post_info: JSON.stringify({ title: `Scale post ${round + 1}`, privacyLevel: 'SELF_ONLY', disableComment: false, disableDuet: false, disableStitch: false }),
+              }),
           privacy_level: 'SELF_ONLY',
         })),
       )
@@ -74,7 +96,7 @@ export async function schedulePosts(
     postIds.push(...ids);
     jobIds.push(...jobs.rows.map((job) => job.id));
   }
-  return { postIds, jobIds };
+  return { postIds, jobIds, photoPosts };
 }
 
 /** Makes every scheduled post (and its job) due at `at`, in one transaction. */

@@ -24,9 +24,16 @@ export interface StartOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The Node that runs what the benchmark starts (servers, floor, emulator): BENCH_NODE, a path to another `node`
+ * (users run 22 and 24 LTS; AsyncLocalStorage, which tracing's context rides on, is far cheaper from Node 24 on),
+ * or the one running the benchmark.
+ */
+export const BENCH_NODE = process.env.BENCH_NODE || process.execPath;
+
 export function startNodeProcess({ name, args, env, logFile }: StartOptions): BenchChild {
   const log = openSync(logFile, 'w');
-  const child: ChildProcess = spawn(process.execPath, args, {
+  const child: ChildProcess = spawn(BENCH_NODE, args, {
     cwd: findProjectRoot(),
     env: { ...process.env, ...env },
     stdio: ['ignore', log, log],

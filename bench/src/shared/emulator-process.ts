@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findProjectRoot } from '@reelpost/db';
-import { connectTikTokEmulator, type TikTokEmulatorControls, type TikTokEmulatorOptions } from '@reelpost/tiktok/emulator';
+import { connectTikTokEmulator, type TikTokEmulatorControls, type TikTokEmulatorOptions } from '@reelpost/tiktok-emulator';
 import { type BenchChild, startNodeProcess } from './child-process.js';
 import { logFile } from './results.js';
 
-const EMULATOR_ENTRY = join(findProjectRoot(), 'packages', 'tiktok', 'src', 'emulator', 'cli.ts');
+const EMULATOR_ENTRY = join(findProjectRoot(), 'packages', 'tiktok-emulator', 'src', 'cli.ts');
 
 export interface RunningEmulator {
   child: BenchChild;
@@ -14,7 +14,7 @@ export interface RunningEmulator {
 }
 
 /**
- * The standalone emulator (`pnpm --filter @reelpost/tiktok emulator`) as its own process, as TikTok is to a deployed
+ * The standalone emulator (`pnpm --filter @reelpost/tiktok-emulator emulator`) as its own process, as TikTok is to a deployed
  * server: elsewhere. `windowMs` shortens TikTok's per-token window (the workers get the same
  * TIKTOK_RATE_LIMIT_WINDOW_MS). Processing is quick and posts are private, so a post is final moments after its init
  * and a run measures posting, not TikTok's queue.

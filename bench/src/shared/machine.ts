@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { BENCH_NODE } from './child-process.js';
 
 // What a number was measured on: results from a 2-core laptop and a 32-core server are not comparable, and a run
 // beside other work (a test suite) is slower than the machine is.
@@ -14,7 +16,8 @@ export function describeMachine(): Machine {
   return {
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU',
     cores: availableParallelism(),
-    node: process.version,
+    // The Node the measured processes run on (BENCH_NODE), which may not be the benchmark's own.
+    node: BENCH_NODE === process.execPath ? process.version : execFileSync(BENCH_NODE, ['--version'], { encoding: 'utf8' }).trim(),
     platform: `${process.platform} ${process.arch}`,
   };
 }

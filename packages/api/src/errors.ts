@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   AUTH_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   FORBIDDEN: 'FORBIDDEN',
   INVALID_INPUT: 'BAD_REQUEST',
+  /** A tRPC batch naming more calls than MAX_BATCH_ITEMS: refused before any runs. */
+  BATCH_TOO_LARGE: 'BAD_REQUEST',
   TASK_NOT_FOUND: 'NOT_FOUND',
   INSTANCE_NOT_FOUND: 'NOT_FOUND',
   ACCOUNT_NOT_FOUND: 'NOT_FOUND',
@@ -19,6 +21,15 @@ export const ERROR_CODES = {
   POST_NOT_FOUND: 'NOT_FOUND',
   TASK_NOT_COMPLETED: 'BAD_REQUEST',
   NO_VIDEO_OUTPUT: 'BAD_REQUEST',
+  /** Photo posts (issue 19), each refused before TikTok is called. */
+  NO_PHOTO_OUTPUT: 'BAD_REQUEST',
+  TOO_MANY_PHOTOS: 'BAD_REQUEST',
+  PHOTO_FORMAT_NOT_SUPPORTED: 'BAD_REQUEST',
+  PHOTO_TITLE_TOO_LONG: 'BAD_REQUEST',
+  PHOTO_COVER_OUT_OF_RANGE: 'BAD_REQUEST',
+  PHOTO_URL_NOT_ALLOWED: 'BAD_REQUEST',
+  /** An option of the other media kind: duet, stitch or a video cover on a photo post; photo options on a video. */
+  OPTION_NOT_APPLICABLE: 'BAD_REQUEST',
   VIDEO_URL_NOT_ALLOWED: 'BAD_REQUEST',
   VIDEO_URL_UNREACHABLE: 'BAD_REQUEST',
   VIDEO_TOO_LARGE: 'BAD_REQUEST',
@@ -36,6 +47,10 @@ export const ERROR_CODES = {
   POST_NOT_CANCELLABLE: 'CONFLICT',
   POST_OUTCOME_UNKNOWN: 'CONFLICT',
   RATE_LIMITED: 'TOO_MANY_REQUESTS',
+  /** Live status (issue 20): more open streams than this user, or this server, may hold. */
+  TOO_MANY_STREAMS: 'TOO_MANY_REQUESTS',
+  /** Live status cannot be followed on this server right now (shutting down, or started without it). */
+  LIVE_STATUS_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   TIKTOK_ERROR: 'BAD_GATEWAY',
   TIKTOK_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** Our database cannot be reached right now (a restart, a failover): nothing was decided; the same request may be sent again. */

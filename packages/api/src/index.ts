@@ -23,6 +23,7 @@ export {
   type DemoAuth,
   type DemoToken,
   type DemoTokenRequest,
+  DEMO_SUB_PREFIX,
   demoSubFor,
   demoTokenRequestSchema,
 } from './auth/demo.js';
@@ -78,7 +79,6 @@ export {
   completeTikTokConnect,
   type ConnectOutcome,
   type ConnectStateCheck,
-  declineTikTokConnect,
   peekConnectState,
   startTikTokConnect,
 } from './accounts/connect.js';
@@ -93,11 +93,21 @@ export {
   type PostStatusView,
   postStatusSchema,
   type PostTargetInput,
+  WAITING_CONTRACT_STATUSES,
 } from './posting/schemas.js';
 export { allJobs } from './jobs/registry.js';
 /** The scheduled post's job, for load tests that schedule posts in bulk with SQL. */
 export { publishJobKey, publishPostJob } from './posting/job-definitions.js';
-export { startJobWorker, installJobQueue, type JobWorker } from './jobs/queue.js';
+export { startJobWorker, installJobQueue, type JobLoopLiveness, type JobWorker } from './jobs/queue.js';
+export { instruments, type Instruments, SCOPE as TELEMETRY_SCOPE } from './observability/instruments.js';
+export { errorTypeOf } from './observability/jobs.js';
+export { recordWebhookDelivery } from './observability/posting.js';
 export { receiveTikTokWebhook, type WebhookDelivery, type WebhookResult } from './posting/webhooks.js';
 export { startSweepChain, sweepPosts } from './posting/workers.js';
 export { createVideoUrlPolicy, videoUrlPolicyFromEnv, type VideoUrlPolicy } from './video/index.js';
+export { bucketOf, REQUEST_BUCKETS, type RateLimitCaller, type RequestBucket, type RequestLimiter } from './limits.js';
+export { eventIdOf, LIVE_HEARTBEAT_MS } from './live/events.js';
+export { PostEventHub, type StreamLimits } from './live/hub.js';
+export { type PostEventListener, startPostEventListener } from './live/listener.js';
+export { type PostEvent, postEventSchema, type WatchInput, watchInputSchema } from './live/schemas.js';
+export { openPostWatch } from './live/watch.js';

@@ -13,6 +13,8 @@ export interface AppSettings {
     proactiveRefreshWithinMs: number;
     /** How long a connect link (its OAuth state) stays usable. */
     connectStateTtlMs: number;
+    /** How many connects one user may have started and not finished (unexpired states); more are refused 429. */
+    pendingConnectsPerUser: number;
     /** TikTok's rate-limit window; shortened only in load tests, together with the emulator's. */
     rateLimitWindowMs: number;
   };
@@ -33,6 +35,20 @@ export interface AppSettings {
     pollInitialMs: number;
     pollMaxMs: number;
     /**
+     * A draft waiting in the creator's inbox (SENT_TO_INBOX) is news only when the creator posts it, which may be
+     * days later or never, and TikTok's webhooks say so first: its polls start at pollMaxMs and stretch, a quarter of
+     * the time since the init each, to this.
+     */
+    inboxPollMaxMs: number;
+    /** After this long in the inbox a draft is no longer polled; webhooks still move it to PUBLISHED. */
+    inboxWatchMs: number;
+    /**
+     * How long after an init TikTok's status/fetch may not know its publish_id yet. Past it, `invalid_publish_id`
+     * means the init never reached TikTok and the post fails (safe to post again). TikTok does not document the
+     * delay (assumed: a few minutes covers it).
+     */
+    publishIdGraceMs: number;
+    /**
      * How often the sweeper looks for work whose job was lost. Under a minute, each sweep schedules the next itself
      * (graphile-worker's cron has minute resolution); the minute cron stays as the backstop.
      */
@@ -52,6 +68,7 @@ export function defaultSettings(video: VideoUrlPolicy): AppSettings {
       refreshMarginMs: 5 * 60_000,
       proactiveRefreshWithinMs: 60 * 60_000,
       connectStateTtlMs: 10 * 60_000,
+      pendingConnectsPerUser: 5,
       rateLimitWindowMs: 60_000,
     },
     posting: {
@@ -63,6 +80,9 @@ export function defaultSettings(video: VideoUrlPolicy): AppSettings {
       orphanedReservationMs: 60_000,
       pollInitialMs: 2_000,
       pollMaxMs: 300_000,
+      inboxPollMaxMs: 6 * 3_600_000,
+      inboxWatchMs: 30 * 24 * 3_600_000,
+      publishIdGraceMs: 5 * 60_000,
       sweepIntervalMs: 60_000,
     },
     video,

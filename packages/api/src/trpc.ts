@@ -1,7 +1,10 @@
 import { initTRPC } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { AppDeps } from './deps.js';
+import { LIVE_HEARTBEAT_MS } from './live/events.js';
 import { AppErrorCause, appCodeOf, appError, asDatabaseUnavailable } from './errors.js';
+import { observeProcedure } from './observability/procedures.js';
+import { bucketOf } from './limits.js';
 import { transformer } from './transformer.js';
 
 /** Who is calling: a person signed in with the app's identity provider, or an internal service acting for one. */
@@ -17,6 +20,10 @@ export interface Session {
 export interface Context extends AppDeps {
   session: Session | null;
   requestId: string | null;
+  /** The caller's address, for per-address rate limits; null when unknown (in-process callers). */
+  clientIp?: string | null;
+  /** When the caller's token stops being valid (its `exp`), read on demand: a live stream is closed then. */
+  tokenExpiresAt?: () => Date | null;
 }
 
 export interface InputIssue {
@@ -52,6 +59,9 @@ const t = initTRPC
   .meta<OpenApiMeta>()
   .create({
     transformer,
+    // Live status streams (tiktok.watch): a ping keeps proxies from closing an idle stream, and a client that hears
+    // nothing for 10 s past one reconnects (with its last event id).
+    sse: { ping: { enabled: true, intervalMs: LIVE_HEARTBEAT_MS }, client: { reconnectAfterInactivityMs: LIVE_HEARTBEAT_MS + 10_000 } },
     // One error shape for every surface: tRPC's code and status, plus our stable code, hint, TikTok's code and log
     // id, and zod's issues. Stacks and internal messages (SQL, file paths) never leave the server.
     errorFormatter({ shape, error }) {
@@ -86,7 +96,7 @@ export const router = t.router;
 export const middleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
 /** Every procedure: a database that is away answers 503 DATABASE_UNAVAILABLE (tRPC wraps what a procedure throws). */
-export const publicProcedure = t.procedure.use(async ({ next }) => {
+export const publicProcedure = t.procedure.use(({ path, next }) => observeProcedure(path, next)).use(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
     const mapped = asDatabaseUnavailable(result.error.cause);
@@ -95,10 +105,18 @@ export const publicProcedure = t.procedure.use(async ({ next }) => {
   return result;
 });
 
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+export const protectedProcedure = publicProcedure.use(async ({ ctx, path, next }) => {
   if (!ctx.session) {
     throw appError('UNAUTHORIZED', 'Sign in first: this call needs a valid bearer token.', {
       hint: 'Send `Authorization: Bearer <token>` with a token from your identity provider.',
+    });
+  }
+  // Counted after sign-in, so a budget is keyed by a verified user (a forged `sub` cannot spend someone else's).
+  const limited = await ctx.limiter?.consume(bucketOf(path), { userId: ctx.session.userId, ip: ctx.clientIp ?? null });
+  if (limited) {
+    throw appError('RATE_LIMITED', 'Too many requests: slow down.', {
+      hint: `Try again in ${Math.ceil(limited.retryAfterMs / 1000)} s (the Retry-After header).`,
+      retryAfterMs: limited.retryAfterMs,
     });
   }
   return next({ ctx: { ...ctx, session: ctx.session } });

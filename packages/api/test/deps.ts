@@ -1,6 +1,6 @@
 import type { Database } from '@reelpost/db';
 import { createTikTokClient, type TikTokClient } from '@reelpost/tiktok';
-import type { TikTokEmulator } from '@reelpost/tiktok/emulator';
+import type { TikTokEmulator } from '@reelpost/tiktok-emulator';
 import type { Kysely } from 'kysely';
 import { createTokenCodec } from '../src/crypto/token-codec.js';
 import { generateFernetKey } from '../src/crypto/fernet.js';

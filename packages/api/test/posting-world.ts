@@ -1,6 +1,6 @@
 import { useTestDatabase } from '@reelpost/db/testing';
-import type { FixtureVideoName } from '@reelpost/tiktok/fixtures';
-import { startTikTokEmulator, type TikTokEmulator, type TikTokEmulatorOptions } from '@reelpost/tiktok/emulator';
+import type { FixturePhotoName, FixtureVideoName } from '@reelpost/tiktok-emulator/testing';
+import { startTikTokEmulator, type TikTokEmulator, type TikTokEmulatorOptions } from '@reelpost/tiktok-emulator';
 import { afterEach, beforeEach } from 'vitest';
 import type { AppDeps } from '../src/deps.js';
 import { createCaller } from '../src/root.js';
@@ -17,11 +17,15 @@ export interface PostingWorld {
   databaseUrl: string;
   emulator: TikTokEmulator;
   /** A user with an instance, a connected default account and a completed task whose video is the sample. */
-  creator(options?: { video?: FixtureVideoName; label?: string }): Promise<Awaited<ReturnType<typeof seedCreator>>>;
+  creator(options?: { video?: FixtureVideoName; label?: string; videoUrl?: string; outputData?: unknown }): Promise<Awaited<ReturnType<typeof seedCreator>>>;
   videoUrl(name: FixtureVideoName): string;
+  /** A fixture photo under the verified prefix. */
+  photoUrl(name: FixturePhotoName): string;
+  /** A URL under the verified prefix that redirects to `videoUrl(name)`. */
+  redirectingVideoUrl(name: FixtureVideoName): string;
 }
 
-async function seedCreator(deps: AppDeps, emulator: TikTokEmulator, videoUrl: string, label: string) {
+async function seedCreator(deps: AppDeps, emulator: TikTokEmulator, videoUrl: string, label: string, outputData?: unknown) {
   const { user, instance } = await ownerWithInstance(deps.db, label);
   const { account, accessToken } = await connectedAccount(deps, emulator, instance.id);
   const task = await deps.db
@@ -30,7 +34,7 @@ async function seedCreator(deps: AppDeps, emulator: TikTokEmulator, videoUrl: st
       instance_id: instance.id,
       type: 'video_generation',
       status: 'completed',
-      output_data: JSON.stringify({ video_url: videoUrl, media_type: 'video', duration: 4, suggested_caption: 'A test video #ai' }),
+      output_data: JSON.stringify(outputData ?? { video_url: videoUrl, media_type: 'video', duration: 4, suggested_caption: 'A test video #ai' }),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -69,8 +73,11 @@ export function usePostingWorld(
       deps,
       databaseUrl: database().url,
       emulator,
-      creator: ({ video = 'sample', label = 'creator' } = {}) => seedCreator(deps, emulator, host().urlOf(video), label),
+      creator: ({ video = 'sample', label = 'creator', videoUrl, outputData } = {}) =>
+        seedCreator(deps, emulator, videoUrl ?? host().urlOf(video), label, outputData),
       videoUrl: (name) => host().urlOf(name),
+      photoUrl: (name) => host().photoUrlOf(name),
+      redirectingVideoUrl: (name) => host().redirectingUrlOf(name),
     };
   });
   afterEach(async () => {

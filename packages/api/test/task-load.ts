@@ -20,11 +20,14 @@ export interface SeededTask {
 }
 
 export async function seedTaskLoad(db: Kysely<Database>, size: LoadSize = BENCH_SIZE): Promise<SeededTask[]> {
-  const run = `load-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const id = `load-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  // The owners are demo users (sub `demo|<email>`): the benchmark signs them in at the demo server's `POST /dev/token`,
+  // which mints tokens for that namespace only. Every row of this run is found by the prefix.
+  const run = `demo|${id}`;
   await db.transaction().execute(async (tx) => {
     await sql`
       INSERT INTO users (sub, email)
-      SELECT ${run} || '-' || g, 'load' || g || '@example.com' FROM generate_series(1, ${size.users}::int) g
+      SELECT ${run} || '-' || g || '@example.com', ${id} || '-' || g || '@example.com' FROM generate_series(1, ${size.users}::int) g
     `.execute(tx);
     await sql`
       INSERT INTO instances (owner_id, name)

@@ -1,6 +1,6 @@
 import type { Database } from '@reelpost/db';
 import { tokenSetFromResponse } from '@reelpost/tiktok';
-import { startTikTokEmulator, type TikTokEmulator, type TikTokEmulatorOptions } from '@reelpost/tiktok/emulator';
+import { startTikTokEmulator, type TikTokEmulator, type TikTokEmulatorOptions } from '@reelpost/tiktok-emulator';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { storeConnectedAccount } from '../src/accounts/store.js';

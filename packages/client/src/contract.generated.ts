@@ -2,7 +2,7 @@
 // `pnpm --filter @reelpost/client generate`. The types are the router's inputs and outputs as the checker resolves
 // them, so the published .d.ts needs nothing but @trpc/server (the script says why).
 
-import type { TRPCBuiltRouter, TRPCMutationProcedure, TRPCQueryProcedure, TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODE_NUMBER } from '@trpc/server';
+import type { TRPCBuiltRouter, TRPCMutationProcedure, TRPCQueryProcedure, TRPCSubscriptionProcedure, TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODE_NUMBER } from '@trpc/server';
 
 /** Any JSON value (a task’s `input`, an output that is not a video). */
 export type JsonValue = string | number | boolean | JsonValue[] | {
@@ -89,6 +89,13 @@ export type TaskDetail = {
       sizeBytes: number | null;
       thumbnailUrl: string | null;
     } | null;
+    /** The task's images in order (a photo post takes the JPEG and WebP ones, 1–35); empty when none. */
+    photos: {
+      url: string;
+      mimeType: string | null;
+    }[];
+    /** How the task can be posted: `video` when it made a video, `photo` when it made images only, else null. */
+    postable: "video" | "photo" | null;
     /** `output_data` as stored, for outputs that are not a video. */
     data: JsonValue;
   };
@@ -178,11 +185,13 @@ export type PostInput = {
   /** The instance's default account when omitted. */
   accountId?: string | undefined;
   /**
-   * Interactions are off unless turned on, as TikTok's Content Sharing Guidelines ask of posting pages; turning one
-   * on that the creator has disabled is refused (INTERACTION_DISABLED).
+   * Default true: comments are off unless the caller allows them (`false`), as TikTok's Content Sharing Guidelines
+   * ask (nothing checked by default); allowing one the creator has disabled is refused (INTERACTION_DISABLED).
    */
   disableComment?: boolean | undefined;
+  /** Default true: duets are off unless the caller allows them (`false`). Not for photo posts. */
   disableDuet?: boolean | undefined;
+  /** Default true: stitches are off unless the caller allows them (`false`). Not for photo posts. */
   disableStitch?: boolean | undefined;
   /** Which frame (ms from the start) becomes the cover. */
   videoCoverTimestampMs?: number | undefined;
@@ -192,6 +201,17 @@ export type PostInput = {
   brandOrganicToggle?: boolean | undefined;
   /** Label the video as AI-generated; Reelpost's videos are, so this defaults to true. */
   isAigc?: boolean | undefined;
+  /**
+   * What to post: the task's video, or its images as a photo post. Defaults to what the task is postable as
+   * (tasks.detail's `output.postable`: the video when there is one); give it only for a task that has both.
+   */
+  mediaType?: "video" | "photo" | undefined;
+  /** Photo posts only: the caption with #hashtags and @mentions, at most 4,000 characters (the title is ≤ 90). */
+  description?: string | undefined;
+  /** Photo posts only: which image (0-based, in the task's order) is the cover. Default 0. */
+  photoCoverIndex?: number | undefined;
+  /** Photo posts only: let TikTok add music to the carousel. Default true. */
+  autoAddMusic?: boolean | undefined;
   /** Publish later (at most 30 days ahead); the post is SCHEDULED until then. */
   scheduledAt?: string | Date | undefined;
   /** `direct` publishes; `inbox` sends a draft the creator finishes in the TikTok app. */
@@ -228,6 +248,8 @@ export type PostStatus = {
   /** True when an init may or may not have reached TikTok: check the profile before posting again. */
   outcomeUnknown: boolean;
   mode: PostMode;
+  /** A video, or a photo post (a carousel of images). */
+  mediaType: "VIDEO" | "PHOTO";
   privacyLevel: PrivacyLevel;
   /** The app is unaudited (sandbox): TikTok only accepts SELF_ONLY, so the post was sent private. */
   sandboxForcedPrivate: boolean;
@@ -235,6 +257,11 @@ export type PostStatus = {
   downloadedBytes: number | null;
   scheduledAt: Date | null;
   lastCheckedAt: Date | null;
+  /**
+   * When TikTok said a PUBLISHED post is no longer publicly available (taken down, or made private); the status
+   * stays PUBLISHED and `message` and `hint` say so. Null otherwise.
+   */
+  takenDownAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -268,6 +295,7 @@ export const REELPOST_ERROR_CODES = [
   "ACCOUNT_NOT_FOUND",
   "ALREADY_POSTED",
   "AUTH_UNAVAILABLE",
+  "BATCH_TOO_LARGE",
   "BRANDED_CONTENT_PRIVATE",
   "CREATOR_CANNOT_POST",
   "DATABASE_UNAVAILABLE",
@@ -276,12 +304,19 @@ export const REELPOST_ERROR_CODES = [
   "INTERACTION_DISABLED",
   "INTERNAL",
   "INVALID_INPUT",
+  "LIVE_STATUS_UNAVAILABLE",
   "METHOD_NOT_SUPPORTED",
   "NOT_FOUND",
+  "NO_PHOTO_OUTPUT",
   "NO_TIKTOK_ACCOUNT",
   "NO_VIDEO_OUTPUT",
   "OAUTH_STATE_INVALID",
+  "OPTION_NOT_APPLICABLE",
   "PAYLOAD_TOO_LARGE",
+  "PHOTO_COVER_OUT_OF_RANGE",
+  "PHOTO_FORMAT_NOT_SUPPORTED",
+  "PHOTO_TITLE_TOO_LONG",
+  "PHOTO_URL_NOT_ALLOWED",
   "POST_IN_PROGRESS",
   "POST_NOT_CANCELLABLE",
   "POST_NOT_FOUND",
@@ -294,6 +329,8 @@ export const REELPOST_ERROR_CODES = [
   "TASK_NOT_FOUND",
   "TIKTOK_ERROR",
   "TIKTOK_UNAVAILABLE",
+  "TOO_MANY_PHOTOS",
+  "TOO_MANY_STREAMS",
   "UNAUTHORIZED",
   "VIDEO_TOO_LARGE",
   "VIDEO_TOO_LONG",
@@ -310,10 +347,18 @@ export type ReelpostErrorShape = {
   data: ReelpostErrorData;
 };
 
-/** Statuses after which nothing more will happen to a post by itself. */
-export const FINAL_POST_STATES = ["SENT_TO_INBOX", "PUBLISHED", "FAILED", "CANCELLED"] as const;
+/** Statuses after which nothing more will happen to a post by itself (SENT_TO_INBOX is not one: see below). */
+export const FINAL_POST_STATES = ["PUBLISHED", "FAILED", "CANCELLED"] as const;
 
 export type FinalPostState = (typeof FINAL_POST_STATES)[number];
+
+/**
+ * Statuses that wait on a person (the creator finishing an inbox draft in TikTok): they may last days, or for
+ * ever; the post may still become PUBLISHED.
+ */
+export const WAITING_POST_STATES = ["SENT_TO_INBOX"] as const;
+
+export type WaitingPostState = (typeof WAITING_POST_STATES)[number];
 
 /**
  * The API as a client sees it: every procedure with its input and output, superjson on the wire, our error
@@ -339,7 +384,7 @@ export type ReelpostRouter = TRPCBuiltRouter<
       }>;
     };
     tiktok: {
-      /** Posts (or schedules) the task's video to one of the instance's TikTok accounts; exactly once per account. */
+      /** Posts (or schedules) the task's video, or its images as a photo post, to one of the instance's TikTok accounts; exactly once per account. */
       post: TRPCMutationProcedure<{
         input: PostInput;
         output: PostStatus;
@@ -355,6 +400,21 @@ export type ReelpostRouter = TRPCBuiltRouter<
       cancel: TRPCMutationProcedure<{
         input: PostTarget;
         output: PostStatus;
+        meta: object;
+      }>;
+      /**
+       * Follows the post live (issue 20): its current state, then every change as it is written, ending after
+       * PUBLISHED with its link, FAILED or CANCELLED. Events are tracked by `${postId}:${seq}`: a reconnect resumes
+       * after the last one received. Over SSE (httpSubscriptionLink); REST callers use GET /tasks/{taskId}/post-events.
+       */
+      watch: TRPCSubscriptionProcedure<{
+        input: {
+          taskId: string;
+          accountId?: string | undefined;
+          /** `${postId}:${seq}` of the last event received (tRPC fills it in from tracked events on a reconnect). */
+          lastEventId?: string | null | undefined;
+        };
+        output: AsyncIterable<{ id: string; data: { postId: string; taskId: string; accountId: string; status: "SCHEDULED" | "PROCESSING" | "SENT_TO_INBOX" | "PUBLISHED" | "FAILED" | "CANCELLED"; publicUrl: string | null; failReason: string | null; message: string; hint: string | null; takenDownAt: Date | null; at: Date; seq: number; }; }, void, unknown>;
         meta: object;
       }>;
       /** The caller's connected accounts (of one instance, or all), default first. Never tokens. */

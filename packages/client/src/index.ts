@@ -5,6 +5,7 @@
 // @trpc/client, @trpc/server (for its types) and superjson, and no server code.
 export {
   createReelpostClient,
+  DEFAULT_MAX_BATCH_ITEMS,
   type ReelpostClient,
   type ReelpostClientError,
   type ReelpostClientOptions,
@@ -12,16 +13,20 @@ export {
   type ReelpostOutputs,
 } from './client.js';
 export { isReelpostErrorCode, readReelpostError, type ReelpostErrorInfo } from './errors.js';
+export { type PhotoPostInput, postInput, type TypedPostInput, type VideoPostInput } from './post-input.js';
 export {
   type FinalPostStatus,
   isFinalPostStatus,
+  isWaitingPostStatus,
   type PostStatusReader,
   waitForPublish,
   WaitForPublishAbortedError,
   WaitForPublishError,
   type WaitForPublishOptions,
   WaitForPublishTimeoutError,
+  type WaitingPostStatus,
 } from './wait-for-publish.js';
+export { type PostEvent, type PostWatcher, watchPost } from './watch-post.js';
 export {
   type ConnectResult,
   type CreatorInfo,
@@ -46,4 +51,6 @@ export {
   type TaskListItem,
   type TaskStatus,
   type TikTokAccount,
+  WAITING_POST_STATES,
+  type WaitingPostState,
 } from './contract.generated.js';

@@ -1,8 +1,7 @@
 import { type AppDeps, appRouter, createContextFactory, createDemoAuth } from '@reelpost/api';
+import { testDeps, useEmulator } from '@reelpost/api/testing';
 import { useTestDatabase } from '@reelpost/db/testing';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { testDeps } from '../../api/test/deps.js';
-import { useEmulator } from '../../api/test/tiktok.js';
 import { createReelpostClient, type ReelpostClientOptions } from '../src/index.js';
 
 // The real API in-process for the client's tests: the app router behind tRPC's fetch adapter (as the server mounts
@@ -37,7 +36,11 @@ export function inProcessApi(deps: AppDeps) {
       endpoint: '/trpc',
       req: request,
       router: appRouter,
-      createContext: ({ req }) => createContext({ headers: req.headers }),
+      // As the server does: a stream's token may come as a connection param (an EventSource sends no headers).
+      createContext: ({ req, info }) => {
+        const paramsToken = info.connectionParams?.token;
+        return createContext({ headers: req.headers, authorization: req.headers.get('authorization') ?? (paramsToken ? `Bearer ${paramsToken}` : null) });
+      },
     });
   };
 

@@ -1,4 +1,4 @@
-import { connectedAccount } from '../../api/test/tiktok.js';
+import { connectedAccount } from '@reelpost/api/testing';
 import { describe, expect, it } from 'vitest';
 import { readReelpostError, type ReelpostErrorInfo } from '../src/index.js';
 import { API_URL, useInProcessApi } from './api.js';

@@ -8,6 +8,7 @@ import type {
   PostStatusView,
   PostTargetInput,
   postInputSchema,
+  WAITING_CONTRACT_STATUSES,
 } from '@reelpost/api';
 import type { TRPCClient } from '@trpc/client';
 import type { inferRouterError, inferRouterInputs, inferRouterOutputs } from '@trpc/server';
@@ -19,6 +20,7 @@ import type {
   ReelpostErrorCode,
   ReelpostErrorShape,
   ReelpostRouter,
+  WaitingPostState,
 } from '../src/contract.generated.js';
 import type { PostStatusReader } from '../src/wait-for-publish.js';
 
@@ -42,6 +44,7 @@ same<Equals<PostInput, (typeof postInputSchema)['_zod']['input']>>();
 same<Equals<PostStatus, PostStatusView>>();
 same<Equals<PostTarget, PostTargetInput>>();
 same<Equals<FinalPostState, (typeof FINAL_CONTRACT_STATUSES)[number]>>();
+same<Equals<WaitingPostState, (typeof WAITING_CONTRACT_STATUSES)[number]>>();
 
 // The published client is the server's client, call for call, and what waitForPublish needs.
 declare const published: TRPCClient<ReelpostRouter>;

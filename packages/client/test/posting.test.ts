@@ -1,5 +1,6 @@
+import { demoSubFor } from '@reelpost/api';
+import { usePostingWorld } from '@reelpost/api/testing';
 import { describe, expect, it } from 'vitest';
-import { usePostingWorld } from '../../api/test/posting-world.js';
 import { readReelpostError, type PostState, waitForPublish, WaitForPublishTimeoutError } from '../src/index.js';
 import { inProcessApi } from './api.js';
 
@@ -14,7 +15,10 @@ async function creatorWithClient(video?: 'lowFps') {
   const label = `client-poster-${++people}`;
   const seeded = await world().creator({ label, ...(video && { video }) });
   const api = inProcessApi(world().deps);
-  const { token } = await api.signIn(`${label}@example.com`);
+  // Demo sign-in mints tokens for demo users only (`demo|<email>`): the seeded owner becomes one.
+  const email = `${label}@example.com`;
+  await world().deps.db.updateTable('users').set({ sub: demoSubFor(email) }).where('id', '=', seeded.user.id).execute();
+  const { token } = await api.signIn(email);
   return { ...seeded, client: api.client({ token }) };
 }
 
@@ -64,7 +68,7 @@ describe('posting through the client', () => {
     expect(await world().emulator.calls({ endpoint: 'video.init' })).toBe(1);
   });
 
-  it('ends at SENT_TO_INBOX for an inbox upload', async () => {
+  it('stops at SENT_TO_INBOX (waiting for the creator) for an inbox upload', async () => {
     const { client, task } = await creatorWithClient();
     await client.tiktok.post.mutate({ taskId: task.id, ...basePost, mode: 'inbox' });
     const final = await waitForPublish(client, { taskId: task.id, ...tiktokTime() });

@@ -1,6 +1,8 @@
 import { TRPCClientError } from '@trpc/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  isFinalPostStatus,
+  isWaitingPostStatus,
   type PostState,
   type PostStatus,
   type PostStatusReader,
@@ -34,12 +36,14 @@ function view(status: PostState, extra: Partial<PostStatus> = {}): PostStatus {
     hint: null,
     outcomeUnknown: false,
     mode: 'direct',
+    mediaType: 'VIDEO',
     privacyLevel: 'SELF_ONLY',
     sandboxForcedPrivate: false,
     uploadedBytes: null,
     downloadedBytes: null,
     scheduledAt: null,
     lastCheckedAt: at,
+    takenDownAt: null,
     createdAt: at,
     updatedAt: at,
     ...extra,
@@ -135,12 +139,29 @@ describe('waitForPublish', () => {
     expect(calls).toEqual([{ taskId: TASK_ID, accountId: ACCOUNT_ID }]);
   });
 
-  it.each(['SENT_TO_INBOX', 'FAILED', 'CANCELLED'] as const)('returns %s as final, without throwing', async (state) => {
+  it.each(['FAILED', 'CANCELLED'] as const)('returns %s as final, without throwing', async (state) => {
     const time = fakeTime();
     const { reader } = scripted(view('SCHEDULED'), view('PROCESSING'), view(state, { failReason: state === 'FAILED' ? 'spam_risk' : null }));
     const final = await waitForPublish(reader, { taskId: TASK_ID, ...time.options });
     expect(final.status).toBe(state);
     expect(time.sleeps).toHaveLength(2);
+  });
+
+  it('returns SENT_TO_INBOX as waiting (not final) by default: the creator may post it days later, or never', async () => {
+    const time = fakeTime();
+    const { reader } = scripted(view('PROCESSING'), view('SENT_TO_INBOX', { mode: 'inbox' }), view('PUBLISHED'));
+    const settled = await waitForPublish(reader, { taskId: TASK_ID, ...time.options });
+    expect(settled.status).toBe('SENT_TO_INBOX');
+    expect(isWaitingPostStatus(settled)).toBe(true);
+    expect(isFinalPostStatus(settled)).toBe(false);
+  });
+
+  it('with waitForCreator, keeps following an inbox draft until the creator posts it', async () => {
+    const time = fakeTime();
+    const { reader } = scripted(view('PROCESSING'), view('SENT_TO_INBOX'), view('SENT_TO_INBOX'), view('PUBLISHED', { publicUrl: 'https://www.tiktok.com/@c/video/1' }));
+    const final = await waitForPublish(reader, { taskId: TASK_ID, waitForCreator: true, ...time.options });
+    expect(final).toMatchObject({ status: 'PUBLISHED', publicUrl: 'https://www.tiktok.com/@c/video/1' });
+    expect(time.sleeps).toHaveLength(3);
   });
 
   it('pauses at most 15 s, varied by ±20 % but never above the cap', async () => {

@@ -9,6 +9,7 @@ export {
 export { describeDatabaseError, isDatabaseUnavailable, redactDatabaseUrl } from './errors.js';
 export { migrateDown, migrateToLatest, MigrationError, pendingMigrations } from './migrate.js';
 export { migrations } from './migrations/index.js';
+export { POST_EVENTS_CHANNEL } from './migrations/2026-12-06T0300-post-events.js';
 export {
   DatabaseStartupError,
   openDatabase,
@@ -19,4 +20,5 @@ export {
 } from './open-database.js';
 export { prepareQuery, type PreparedQuery } from './prepared-query.js';
 export { findProjectRoot } from './project-root.js';
+export { exitOnStartupFailure, isStartupFailure } from './startup-failure.js';
 export * from './schema.js';

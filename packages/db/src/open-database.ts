@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { createDatabase, type DatabaseHandle } from './create-database.js';
-import { leaveSignalsToCaller, startEmbeddedPostgres } from './embedded-postgres.js';
+import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { describeDatabaseError, redactDatabaseUrl } from './errors.js';
 import { migrateToLatest } from './migrate.js';
 import { findProjectRoot } from './project-root.js';
@@ -28,6 +28,8 @@ export interface OpenDatabaseOptions {
 export interface OpenedDatabase extends DatabaseHandle {
   url: string;
   embedded: boolean;
+  /** Where the embedded server keeps its cluster (see RunningPostgres.dataDir); null with DATABASE_URL. */
+  embeddedDataDir: string | null;
   /** Closes the pool and, when it started one, stops the embedded server. */
   shutdown: () => Promise<void>;
 }
@@ -74,13 +76,18 @@ async function ensureDatabaseExists(serverUrl: string, database: string): Promis
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
   let url: string;
   let stopEmbedded: (() => Promise<void>) | undefined;
-  if (options.stopOnSignals === false) leaveSignalsToCaller();
+  let embeddedDataDir: string | null = null;
   if (options.databaseUrl) {
     url = parseDatabaseUrl(options.databaseUrl).toString();
   } else {
     const dataDir = options.dataDir ?? join(findProjectRoot(), '.data', 'pg');
-    const server = await startEmbeddedPostgres({ dataDir, ...(options.onLog && { onLog: options.onLog }) });
+    const server = await startEmbeddedPostgres({
+      dataDir,
+      ...(options.onLog && { onLog: options.onLog }),
+      ...(options.stopOnSignals !== undefined && { stopOnSignals: options.stopOnSignals }),
+    });
     stopEmbedded = server.stop;
+    embeddedDataDir = server.dataDir;
     url = withDatabaseName(server.url, EMBEDDED_DATABASE);
     await ensureDatabaseExists(server.url, EMBEDDED_DATABASE).catch(async (error: unknown) => {
       await server.stop();
@@ -112,5 +119,5 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
       throw error;
     }
   }
-  return { ...handle, url, embedded: stopEmbedded !== undefined, shutdown };
+  return { ...handle, url, embedded: stopEmbedded !== undefined, embeddedDataDir, shutdown };
 }

@@ -43,6 +43,10 @@ export type PostStatus = (typeof POST_STATUSES)[number];
 export const POST_MODES = ['direct', 'inbox'] as const;
 export type PostMode = (typeof POST_MODES)[number];
 
+/** What a post carries: a video, or a carousel of 1–35 images (TikTok's photo posts). */
+export const POST_MEDIA_TYPES = ['VIDEO', 'PHOTO'] as const;
+export type PostMediaType = (typeof POST_MEDIA_TYPES)[number];
+
 export const POST_SOURCES = ['PULL_FROM_URL', 'FILE_UPLOAD'] as const;
 export type PostSource = (typeof POST_SOURCES)[number];
 
@@ -134,7 +138,11 @@ export interface TikTokPostsTable {
   tiktok_status: string | null;
   publish_id: string | null;
   post_info: Json;
-  video_url: string;
+  media_type: ColumnType<PostMediaType, PostMediaType | undefined, PostMediaType>;
+  /** Null for photo posts. */
+  video_url: string | null;
+  /** Photo posts: the images in order, as TikTok was given them; null for videos. */
+  photo_urls: string[] | null;
   privacy_level: string;
   sandbox_forced_private: ColumnType<boolean, boolean | undefined, boolean>;
   fail_reason: string | null;
@@ -158,6 +166,10 @@ export interface TikTokPostsTable {
   upload_chunk_size: number | null;
   video_size_bytes: number | null;
   upload_completed_at: NullableTimestamp;
+  /** TikTok said the published post is no longer publicly available (taken down or made private). */
+  taken_down_at: NullableTimestamp;
+  /** Counts the changes a watcher sees (status, link, failure, take-down); bumped by a trigger, never written by us. */
+  event_seq: Generated<number>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

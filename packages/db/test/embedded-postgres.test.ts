@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from '../src/embedded-postgres.js';
+import { EmbeddedPostgresError, findFreePort, startEmbeddedPostgres } from '../src/embedded-postgres.js';
 import { findProjectRoot } from '../src/project-root.js';
 
 const dataDir = join(tmpdir(), `reelpost-embedded-test-${process.pid}-${Date.now()}`);
@@ -23,6 +24,12 @@ async function query(url: string, text: string) {
   } finally {
     await client.end();
   }
+}
+
+function withPassword(url: string, password: string): string {
+  const changed = new URL(url);
+  changed.password = password;
+  return changed.toString();
 }
 
 function postmasterPid(): number {
@@ -65,7 +72,7 @@ async function crashAChildThatStartedPostgres(): Promise<void> {
 }
 
 // One data folder through its whole life, in order: create, reuse, crash, recover.
-describe.sequential('the embedded Postgres', () => {
+describe.sequential('the embedded Postgres', { timeout: 60_000 }, () => {
   it('initialises a new data folder and answers queries', async () => {
     const server = await startEmbeddedPostgres({ dataDir });
     await query(server.url, 'CREATE TABLE kept (value text)');
@@ -78,6 +85,34 @@ describe.sequential('the embedded Postgres', () => {
     const server = await startEmbeddedPostgres({ dataDir });
     expect(await query(server.url, 'SELECT value FROM kept')).toEqual([{ value: 'survives restarts' }]);
     await server.stop();
+  });
+
+  it('gives the cluster a superuser password of its own, in a file only its owner can read', async () => {
+    const server = await startEmbeddedPostgres({ dataDir });
+    try {
+      const password = decodeURIComponent(new URL(server.url).password);
+      expect(password).toMatch(/^[\w-]{32}$/);
+      expect(statSync(join(dataDir, 'reelpost-superuser-password')).mode & 0o777).toBe(0o600);
+      await expect(query(withPassword(server.url, 'reelpost-embedded'), 'SELECT 1')).rejects.toThrow(/password authentication failed/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('replaces the fixed password of a cluster made before, on its next start', async () => {
+    const server = await startEmbeddedPostgres({ dataDir });
+    await query(server.url, "ALTER ROLE postgres PASSWORD 'reelpost-embedded'");
+    await server.stop();
+    rmSync(join(dataDir, 'reelpost-superuser-password'));
+
+    const restarted = await startEmbeddedPostgres({ dataDir });
+    try {
+      expect(decodeURIComponent(new URL(restarted.url).password)).not.toBe('reelpost-embedded');
+      expect(await query(restarted.url, 'SELECT value FROM kept')).toEqual([{ value: 'survives restarts' }]);
+      await expect(query(withPassword(restarted.url, 'reelpost-embedded'), 'SELECT 1')).rejects.toThrow(/password authentication failed/);
+    } finally {
+      await restarted.stop();
+    }
   });
 
   it('shares a server that another live process started, and leaves it running', async () => {
@@ -116,11 +151,41 @@ describe.sequential('the embedded Postgres', () => {
     await server.stop();
   });
 
-  it('says what went wrong when it cannot start', async () => {
+  it('says in one line that a port below 1024 cannot be used', async () => {
     const failure = await startEmbeddedPostgres({ dataDir, port: 1 }).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(Error);
-    expect((failure as Error).message).toMatch(/^Could not start the embedded Postgres in .* on port 1\./);
-    expect((failure as Error).message).toContain('Set DATABASE_URL');
+    expect(failure).toBeInstanceOf(EmbeddedPostgresError);
+    expect((failure as Error).message).toBe(
+      'The embedded Postgres may not listen on port 1 (ports below 1024 need privileges); choose a port above 1024.',
+    );
+  });
+
+  it('says in one line that its port is taken', async () => {
+    const taken = createServer();
+    const port = await findFreePort();
+    await new Promise<void>((resolve) => taken.listen(port, '127.0.0.1', resolve));
+    try {
+      const failure = await startEmbeddedPostgres({ dataDir, port }).catch((error: unknown) => error);
+      expect((failure as Error).message).toBe(
+        `Port ${port} is already in use, so the embedded Postgres cannot listen there; stop what uses it or choose another port.`,
+      );
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('refuses a data folder made by another Postgres version, saying what to do', async () => {
+    const versionFile = join(dataDir, 'PG_VERSION');
+    const real = readFileSync(versionFile, 'utf8');
+    writeFileSync(versionFile, '16\n');
+    try {
+      const failure = await startEmbeddedPostgres({ dataDir }).catch((error: unknown) => error);
+      expect((failure as Error).message.split('\n')).toEqual([
+        `The data folder ${dataDir} holds a Postgres 16 cluster, but the embedded Postgres is version 17.`,
+        expect.stringMatching(/^Move or remove that folder .* or set DATABASE_URL/) as string,
+      ]);
+    } finally {
+      writeFileSync(versionFile, real);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { TikTokError } from './errors.js';
-import { fetchFailure, readEnvelope, withRetries, type Transport } from './transport.js';
+import { readChunkAnswer, type ChunkAnswer } from './chunk-answers.js';
+import { fetchFailure, withRetries, type Transport } from './transport.js';
 
 // FILE_UPLOAD rules from TikTok's Media Transfer Guide: chunks of 5–64 MB, total_chunk_count = floor(size /
 // chunk_size) so the last chunk takes the remainder (up to 128 MB), a file under 5 MB goes whole, 1–1,000 chunks,
@@ -48,6 +48,9 @@ export function planChunks(videoSize: number, preferredChunkSize = DEFAULT_CHUNK
   let chunkSize = Math.min(MAX_CHUNK_SIZE, Math.max(MIN_CHUNK_SIZE, Math.floor(preferredChunkSize)));
   if (videoSize < MIN_CHUNK_SIZE || videoSize <= chunkSize) chunkSize = videoSize;
   if (Math.floor(videoSize / chunkSize) > MAX_CHUNK_COUNT) chunkSize = Math.ceil(videoSize / MAX_CHUNK_COUNT);
+  // "Videos with a total size greater than 64 MB must be uploaded in multiple chunks": two halves, the second
+  // taking the odd byte (each at most 64 MiB + 1 byte, well under the final chunk's 128 MB).
+  if (videoSize > MAX_CHUNK_SIZE && Math.floor(videoSize / chunkSize) < 2) chunkSize = Math.floor(videoSize / 2);
   const totalChunkCount = Math.floor(videoSize / chunkSize);
   const chunks: ChunkRange[] = [];
   for (let index = 0; index < totalChunkCount; index += 1) {
@@ -90,51 +93,51 @@ export interface UploadChunksResult {
   complete: boolean;
 }
 
-async function* readRanges(source: ChunkSource, plan: ChunkPlan, fromChunk: number): AsyncGenerator<[ChunkRange, Uint8Array]> {
-  const wanted = plan.chunks.slice(fromChunk);
+/** Reads the plan's chunks by range: any range from readChunk, forward only from a stream. */
+function chunkReader(source: ChunkSource, plan: ChunkPlan): (range: ChunkRange) => Promise<Uint8Array> {
   if (source.readChunk) {
-    for (const range of wanted) {
+    return async (range) => {
       const bytes = await source.readChunk(range.start, range.end + 1);
       if (bytes.byteLength !== range.size) {
         throw invalid(`readChunk(${range.start}, ${range.end + 1}) returned ${bytes.byteLength} bytes instead of ${range.size}`);
       }
-      yield [range, bytes];
-    }
-    return;
+      return bytes;
+    };
   }
-  // Stream: buffer each chunk, skipping what was already uploaded.
+  const iterator = (source.stream as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   let offset = 0;
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
-  let next = 0;
-  const iterable = source.stream as AsyncIterable<Uint8Array>;
-  for await (const piece of iterable) {
-    let view = piece;
-    while (view.byteLength > 0 && next < wanted.length) {
-      const range = wanted[next]!;
-      if (offset < range.start) {
-        const skip = Math.min(view.byteLength, range.start - offset);
-        view = view.subarray(skip);
-        offset += skip;
-        continue;
+  let leftover: Uint8Array = new Uint8Array(0);
+  return async (range) => {
+    if (range.start < offset) throw invalid(`a stream cannot go back to byte ${range.start}; it is at ${offset}`);
+    const parts: Uint8Array[] = [];
+    let collected = 0;
+    while (collected < range.size) {
+      if (leftover.byteLength === 0) {
+        const next = await iterator.next();
+        if (next.done) throw invalid(`the stream ended after ${offset} of ${plan.videoSize} bytes`);
+        leftover = next.value;
       }
-      const take = Math.min(view.byteLength, range.size - pendingBytes);
-      pending.push(view.subarray(0, take));
-      pendingBytes += take;
-      offset += take;
-      view = view.subarray(take);
-      if (pendingBytes === range.size) {
-        yield [range, Buffer.concat(pending)];
-        pending = [];
-        pendingBytes = 0;
-        next += 1;
+      // Skip what TikTok already has, then take this chunk's bytes.
+      const skip = Math.min(leftover.byteLength, Math.max(0, range.start - offset));
+      leftover = leftover.subarray(skip);
+      offset += skip;
+      const take = Math.min(leftover.byteLength, range.size - collected);
+      if (take > 0 && offset >= range.start) {
+        parts.push(leftover.subarray(0, take));
+        leftover = leftover.subarray(take);
+        offset += take;
+        collected += take;
       }
     }
-  }
-  if (next < wanted.length) throw invalid(`the stream ended after ${offset} of ${plan.videoSize} bytes`);
+    return Buffer.concat(parts);
+  };
 }
 
-/** Sends the chunks in order with Content-Range; each chunk is retried on its own (a PUT of a range is repeatable). */
+/**
+ * Sends the chunks in order with Content-Range; each chunk is retried on its own (a PUT of a range is repeatable)
+ * when TikTok answers 5xx or the connection fails. A 206 tells how much TikTok has (its Content-Range): the next
+ * chunk is the first one TikTok lacks, so a resumed upload skips what already arrived.
+ */
 export async function uploadChunksWith(transport: Transport, input: UploadChunksInput): Promise<UploadChunksResult> {
   if (!(VIDEO_CONTENT_TYPES as readonly string[]).includes(input.contentType)) {
     throw invalid(`content type must be one of ${VIDEO_CONTENT_TYPES.join(', ')}`);
@@ -144,12 +147,15 @@ export async function uploadChunksWith(transport: Transport, input: UploadChunks
   if (!Number.isInteger(fromChunk) || fromChunk < 0 || fromChunk > plan.totalChunkCount) {
     throw invalid(`fromChunk must be between 0 and ${plan.totalChunkCount}`);
   }
+  const read = chunkReader(input, plan);
   let chunksSent = 0;
   // Resuming past the last chunk means nothing is left to send.
   let complete = fromChunk === plan.totalChunkCount;
   let uploadedBytes = plan.chunks[fromChunk]?.start ?? plan.videoSize;
-  for await (const [range, bytes] of readRanges(input, plan, fromChunk)) {
-    const status = await withRetries(transport, 'upload', input.signal, async () => {
+  for (let index = fromChunk; index < plan.totalChunkCount; ) {
+    const range = plan.chunks[index]!;
+    const bytes = await read(range);
+    const answer: ChunkAnswer = await withRetries(transport, 'upload', input.signal, async () => {
       const timeoutSignal = AbortSignal.timeout(transport.timeoutMs);
       const signal = input.signal ? AbortSignal.any([input.signal, timeoutSignal]) : timeoutSignal;
       let response: Response;
@@ -157,10 +163,7 @@ export async function uploadChunksWith(transport: Transport, input: UploadChunks
       try {
         response = await transport.fetch(input.uploadUrl, {
           method: 'PUT',
-          headers: {
-            'content-type': input.contentType,
-            'content-range': `bytes ${range.start}-${range.end}/${plan.videoSize}`,
-          },
+          headers: { 'content-type': input.contentType, 'content-range': `bytes ${range.start}-${range.end}/${plan.videoSize}` },
           body: bytes,
           signal,
         });
@@ -168,15 +171,24 @@ export async function uploadChunksWith(transport: Transport, input: UploadChunks
       } catch (error) {
         throw fetchFailure(error, { endpoint: 'upload', idempotent: true, callerSignal: input.signal, timeoutSignal });
       }
-      if (response.ok) return response.status;
-      // Errors come in TikTok's envelope; anything else is a bad response.
-      readEnvelope(text, response.status, { endpoint: 'upload', dataSchema: z.unknown(), idempotent: true }, undefined);
-      throw new TikTokError({ code: 'bad_response', endpoint: 'upload', httpStatus: response.status, detail: 'an error status with error.code "ok"' });
+      return readChunkAnswer(response, text, plan.videoSize);
     });
     chunksSent += 1;
-    uploadedBytes = range.end + 1;
-    complete = status === 201;
+    complete = answer.status === 201;
+    uploadedBytes = complete ? plan.videoSize : (answer.receivedBytes ?? range.end + 1);
     input.onProgress?.({ chunkIndex: range.index, uploadedBytes, totalBytes: plan.videoSize });
+    if (complete) break;
+    const next = firstMissingChunk(plan, uploadedBytes);
+    if (next <= index && uploadedBytes < range.end + 1) {
+      // TikTok says it has less than what it just acknowledged: going back would loop, so say so.
+      throw new TikTokError({
+        code: 'upload_range_mismatch',
+        endpoint: 'upload',
+        httpStatus: answer.status,
+        detail: `TikTok reports ${uploadedBytes} bytes after chunk ${index} (bytes ${range.start}-${range.end})`,
+      });
+    }
+    index = Math.max(next, index + 1);
   }
   return { plan, chunksSent, uploadedBytes, complete };
 }

@@ -1,17 +1,20 @@
 import { z } from 'zod';
-import { systemClock, type Clock } from './clock.js';
+import { systemTikTokClock, type TikTokClock } from './clock.js';
 import { planChunks, uploadChunksWith, type ChunkPlan, type UploadChunksInput, type UploadChunksResult } from './chunks.js';
 import { TIKTOK_API_BASE_URL, TIKTOK_AUTH_BASE_URL, TIKTOK_PATHS } from './endpoints.js';
 import { TikTokError } from './errors.js';
+import { photoInitBody, type TikTokPhotoPostInput } from './photo.js';
 import {
   TikTokOAuth,
   type BuildAuthorizeUrlInput,
   type ExchangeCodeInput,
   type TikTokTokenSet,
 } from './oauth.js';
+import type { PkceMode } from './pkce.js';
 import { SlidingWindowRateLimiter, type RateLimitOptions } from './rate-limiter.js';
 import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from './retry.js';
 import {
+  POST_STATUSES,
   creatorInfoDataSchema,
   initDataSchema,
   privacyLevelSchema,
@@ -34,7 +37,7 @@ export interface TikTokClientOptions {
   /** Where the browser authorize page lives (www.tiktok.com), or the emulator's URL. */
   authBaseUrl?: string;
   fetch?: typeof fetch;
-  clock?: Clock;
+  clock?: TikTokClock;
   /** `false` disables retries; otherwise overrides of the defaults (3 retries, full jitter from 500 ms). */
   retry?: Partial<RetryOptions> | false;
   /** `false` disables the client-side limiter (TikTok's 429 then surfaces as rate_limit_exceeded). */
@@ -43,6 +46,16 @@ export interface TikTokClientOptions {
   timeoutMs?: number;
   /** openid-client refuses plain http unless told; only for the emulator on 127.0.0.1. */
   allowInsecureRequests?: boolean;
+  /**
+   * PKCE as TikTok's Login Kit documents it (`'hex-s256'`, the default: code_challenge = hex SHA-256 of the
+   * verifier), or `'off'`: no challenge and no verifier, as Postiz, Post for Me and a PHP SDK connect on the web.
+   */
+  pkce?: PkceMode;
+  /**
+   * TikTok pulls PULL_FROM_URL videos over https only; plain http video URLs are refused before sending unless
+   * this is set (a local emulator). Defaults to `allowInsecureRequests`.
+   */
+  allowHttpVideoUrls?: boolean;
   /** Structured events for logging; they never carry tokens. */
   onEvent?: (event: TikTokClientEvent) => void;
 }
@@ -80,9 +93,10 @@ export const postInfoSchema = z.object({
   /** Caption with #hashtags and @mentions; at most 2,200 UTF-16 code units. */
   title: z.string().max(2200, 'TikTok allows at most 2,200 characters in a title').default(''),
   privacyLevel: privacyLevelSchema,
-  disableDuet: z.boolean().default(false),
-  disableComment: z.boolean().default(false),
-  disableStitch: z.boolean().default(false),
+  // Content Sharing Guidelines: no interaction is on unless the person turns it on, so each is disabled by default.
+  disableDuet: z.boolean().default(true),
+  disableComment: z.boolean().default(true),
+  disableStitch: z.boolean().default(true),
   videoCoverTimestampMs: z.number().int().nonnegative().optional(),
   brandContentToggle: z.boolean().default(false),
   brandOrganicToggle: z.boolean().default(false),
@@ -111,8 +125,14 @@ export interface TikTokInitResult {
 }
 
 export interface TikTokPostStatus {
-  status: TikTokPostStatusValue;
-  /** PUBLISH_COMPLETE, SEND_TO_USER_INBOX and FAILED do not change any more (moderation may still add post ids). */
+  /** TikTok's status as sent; a value TikTok adds later is kept as its raw string with `recognised: false`. */
+  status: TikTokPostStatusValue | (string & {});
+  /** Whether `status` is one of POST_STATUSES; an unrecognised status is reported, never a bad_response. */
+  recognised: boolean;
+  /**
+   * PUBLISH_COMPLETE and FAILED do not change any more (moderation may still add post ids, and a post may be taken
+   * down later). SEND_TO_USER_INBOX is not final: the creator may still post the draft. Unrecognised: not final.
+   */
   isFinal: boolean;
   failReason: string | undefined;
   /** Exact decimal strings; empty until moderation makes a public post visible. Keep the first as the post. */
@@ -122,7 +142,7 @@ export interface TikTokPostStatus {
   logId: string | undefined;
 }
 
-export const FINAL_POST_STATUSES: readonly TikTokPostStatusValue[] = ['PUBLISH_COMPLETE', 'SEND_TO_USER_INBOX', 'FAILED'];
+export const FINAL_POST_STATUSES: readonly TikTokPostStatusValue[] = ['PUBLISH_COMPLETE', 'FAILED'];
 
 const DEFAULT_USER_FIELDS: TikTokUserInfoField[] = ['open_id', 'union_id', 'avatar_url', 'display_name'];
 
@@ -130,6 +150,13 @@ function invalidInput(endpoint: 'video.init' | 'inbox.video.init', error: z.ZodE
   const issue = error.issues[0];
   const where = issue?.path.join('.');
   return new TikTokError({ code: 'invalid_input', endpoint, detail: `${where ? `${where}: ` : ''}${issue?.message ?? 'invalid'}` });
+}
+
+/** TikTok pulls over https only (and follows no redirect); plain http is for a local emulator, when allowed. */
+function refuseHttpVideoUrl(endpoint: 'video.init' | 'inbox.video.init', source: z.output<typeof videoSourceSchema>, allowHttp: boolean): void {
+  if (source.source !== 'PULL_FROM_URL' || new URL(source.videoUrl).protocol === 'https:') return;
+  if (allowHttp && new URL(source.videoUrl).protocol === 'http:') return;
+  throw new TikTokError({ code: 'invalid_input', endpoint, detail: 'TikTok pulls videos over https only; the video URL must start with https://' });
 }
 
 function sourceInfoOf(source: z.output<typeof videoSourceSchema>): { body: Record<string, unknown>; plan: ChunkPlan | undefined } {
@@ -156,12 +183,14 @@ export interface TikTokClient {
     options?: { signal?: AbortSignal },
   ): Promise<TikTokInitResult>;
   initInboxUpload(accessToken: string, input: { source: TikTokVideoSource }, options?: { signal?: AbortSignal }): Promise<TikTokInitResult>;
+  /** A photo post (content/init, media_type PHOTO); like the video inits, never retried once it may have arrived. */
+  initPhotoPost(accessToken: string, input: TikTokPhotoPostInput, options?: { signal?: AbortSignal }): Promise<TikTokInitResult>;
   uploadChunks(input: UploadChunksInput): Promise<UploadChunksResult>;
   fetchPostStatus(accessToken: string, publishId: string, options?: { signal?: AbortSignal }): Promise<TikTokPostStatus>;
 }
 
 export function createTikTokClient(options: TikTokClientOptions): TikTokClient {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? systemTikTokClock;
   const transport: Transport = {
     apiBaseUrl: options.apiBaseUrl ?? TIKTOK_API_BASE_URL,
     fetch: options.fetch ?? globalThis.fetch,
@@ -171,6 +200,7 @@ export function createTikTokClient(options: TikTokClientOptions): TikTokClient {
     timeoutMs: options.timeoutMs ?? 30_000,
     onEvent: options.onEvent,
   };
+  const allowHttpVideoUrls = options.allowHttpVideoUrls ?? options.allowInsecureRequests ?? false;
   const oauth = new TikTokOAuth(
     {
       clientKey: options.clientKey,
@@ -178,13 +208,14 @@ export function createTikTokClient(options: TikTokClientOptions): TikTokClient {
       redirectUri: new URL(options.redirectUri).href,
       authBaseUrl: options.authBaseUrl ?? TIKTOK_AUTH_BASE_URL,
       allowInsecureRequests: options.allowInsecureRequests ?? false,
+      pkce: options.pkce ?? 'hex-s256',
     },
     transport,
     clock,
   );
 
   async function init(
-    endpoint: 'video.init' | 'inbox.video.init',
+    endpoint: 'video.init' | 'inbox.video.init' | 'content.init',
     accessToken: string,
     body: Record<string, unknown>,
     plan: ChunkPlan | undefined,
@@ -272,6 +303,7 @@ export function createTikTokClient(options: TikTokClientOptions): TikTokClient {
       }
       const source = videoSourceSchema.safeParse(input.source);
       if (!source.success) throw invalidInput('video.init', source.error);
+      refuseHttpVideoUrl('video.init', source.data, allowHttpVideoUrls);
       const sourceInfo = sourceInfoOf(source.data);
       const body = {
         post_info: {
@@ -293,8 +325,13 @@ export function createTikTokClient(options: TikTokClientOptions): TikTokClient {
     async initInboxUpload(accessToken, input, { signal } = {}) {
       const source = videoSourceSchema.safeParse(input.source);
       if (!source.success) throw invalidInput('inbox.video.init', source.error);
+      refuseHttpVideoUrl('inbox.video.init', source.data, allowHttpVideoUrls);
       const sourceInfo = sourceInfoOf(source.data);
       return init('inbox.video.init', accessToken, { source_info: sourceInfo.body }, sourceInfo.plan, signal);
+    },
+
+    async initPhotoPost(accessToken, input, { signal } = {}) {
+      return init('content.init', accessToken, photoInitBody(input, allowHttpVideoUrls), undefined, signal);
     },
 
     uploadChunks: (input) => uploadChunksWith(transport, input),
@@ -310,9 +347,11 @@ export function createTikTokClient(options: TikTokClientOptions): TikTokClient {
         idempotent: true,
         signal,
       });
+      const recognised = (POST_STATUSES as readonly string[]).includes(data.status);
       return {
         status: data.status,
-        isFinal: FINAL_POST_STATUSES.includes(data.status),
+        recognised,
+        isFinal: recognised && FINAL_POST_STATUSES.includes(data.status as TikTokPostStatusValue),
         failReason: data.fail_reason || undefined,
         publiclyAvailablePostIds: data.publicaly_available_post_id ?? data.publicly_available_post_id ?? [],
         uploadedBytes: data.uploaded_bytes,

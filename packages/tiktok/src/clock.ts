@@ -1,14 +1,14 @@
 // Time is injected everywhere it matters (token expiry, rate-limit windows, backoff, webhook tolerance) so tests run
 // on fake time and never sleep for real.
 
-export interface Clock {
+export interface TikTokClock {
   /** Milliseconds since the epoch. */
   now(): number;
   /** Resolves after `ms` of this clock's time; rejects with the signal's reason when aborted first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-export const systemClock: Clock = {
+export const systemTikTokClock: TikTokClock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
@@ -32,7 +32,7 @@ export const systemClock: Clock = {
  * A clock that only moves when told to; `sleep` moves it forward at once, so code that backs off or waits for a
  * rate-limit window runs instantly and deterministically. For tests and simulations.
  */
-export interface ManualClock extends Clock {
+export interface ManualClock extends TikTokClock {
   advance(ms: number): void;
   set(epochMs: number): void;
 }

@@ -123,17 +123,31 @@ const ERRORS: Record<string, Entry> = {
     retryable: false,
     action: 'none',
   },
+  // The posting pages say not to retry these two: repeating the same request only repeats the flag.
   spam_risk_text: {
     message: 'TikTok flagged the caption as a spam risk.',
-    hint: 'Edit the caption (fewer hashtags, mentions and links) and post again.',
+    hint: 'Do not retry this request: TikTok asks that it is not sent again. Write a different caption (fewer hashtags, mentions and links) before posting anything new.',
     retryable: false,
     action: 'fix_request',
   },
   spam_risk: {
     message: 'TikTok flagged this post as a spam risk.',
-    hint: 'Wait a while before posting again, and vary captions between posts.',
+    hint: 'Do not retry this request: TikTok asks that it is not sent again. Wait a while before posting again, and vary captions between posts.',
     retryable: false,
     action: 'none',
+  },
+  // Get Post Status: a publish_id TikTok does not know, and one that belongs to another user (both HTTP 400).
+  invalid_publish_id: {
+    message: 'TikTok has no post with this publish_id.',
+    hint: 'Check the publish_id. If it comes from an init whose answer was lost, that init never created a post at TikTok, so posting again does not duplicate anything.',
+    retryable: false,
+    action: 'none',
+  },
+  token_not_authorized_for_specified_publish_id: {
+    message: 'This publish_id belongs to a different TikTok account than the access token.',
+    hint: 'Ask for the status with the access token of the account that made the post.',
+    retryable: false,
+    action: 'fix_request',
   },
   // OAuth (Login Kit error handling page).
   access_denied: {
@@ -195,6 +209,31 @@ const ERRORS: Record<string, Entry> = {
     hint: 'Try connecting again in a little while.',
     retryable: true,
     action: 'retry',
+  },
+  // Chunk uploads (Media Transfer Guide), named by the HTTP status of the answer, whatever its body.
+  upload_url_expired: {
+    message: 'The upload URL has expired (TikTok keeps one for an hour).',
+    hint: 'A new init is needed: start the post again to get a new upload URL, then send the file from its first byte.',
+    retryable: false,
+    action: 'fix_request',
+  },
+  upload_not_found: {
+    message: 'TikTok does not know this upload URL.',
+    hint: 'A new init is needed: use the upload_url of a successful init, then send the file from its first byte.',
+    retryable: false,
+    action: 'fix_request',
+  },
+  upload_range_mismatch: {
+    message: 'The chunk does not continue what TikTok has received of this file (416 Range Not Satisfiable).',
+    hint: 'Resume from the byte TikTok reports (its Content-Range, or uploaded_bytes in the post status), sending chunks in order.',
+    retryable: false,
+    action: 'reconcile',
+  },
+  upload_rejected: {
+    message: 'TikTok refused the chunk upload.',
+    hint: "Check the chunk's headers (Content-Type, Content-Length, Content-Range) against the init's chunk plan; the HTTP status says more.",
+    retryable: false,
+    action: 'fix_request',
   },
   // This client's own codes.
   bad_response: {

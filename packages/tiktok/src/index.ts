@@ -1,7 +1,8 @@
-export { createManualClock, systemClock, type Clock, type ManualClock } from './clock.js';
+export { createManualClock, systemTikTokClock, type TikTokClock, type ManualClock } from './clock.js';
 export {
   DEFAULT_CHUNK_SIZE,
   firstMissingChunk,
+  MIB,
   MAX_CHUNK_COUNT,
   MAX_CHUNK_SIZE,
   MAX_FINAL_CHUNK_SIZE,
@@ -33,6 +34,14 @@ export {
   type TikTokVideoSource,
 } from './client.js';
 export {
+  PHOTO_CONTENT_TYPES,
+  PHOTO_LIMITS,
+  PHOTO_POST_MODES,
+  photoPostInputSchema,
+  type TikTokPhotoPostInput,
+} from './photo.js';
+export {
+  isRateLimitedEndpoint,
   RATE_LIMIT_WINDOW_MS,
   TIKTOK_API_BASE_URL,
   TIKTOK_AUTH_BASE_URL,
@@ -61,12 +70,17 @@ export {
   type ExchangeCodeInput,
   type TikTokTokenSet,
 } from './oauth.js';
-export { tokenFingerprint, type RateLimitOptions } from './rate-limiter.js';
+export { PKCE_MODES, tikTokCodeChallenge, type PkceMode } from './pkce.js';
+export { SlidingWindowRateLimiter, tokenFingerprint, type RateLimitOptions } from './rate-limiter.js';
 export { redactSecrets } from './redact.js';
+export { SlidingWindowLog } from './sliding-window.js';
 export { backoffDelay, DEFAULT_RETRY_OPTIONS, type RetryOptions } from './retry.js';
 export {
+  envelopeSchema,
   POST_STATUSES,
   PRIVACY_LEVELS,
+  privacyLevelSchema,
+  statusDataSchema,
   USER_INFO_FIELDS,
   type TikTokPostStatusValue,
   type TikTokPrivacyLevel,

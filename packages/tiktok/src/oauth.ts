@@ -1,8 +1,9 @@
 import * as oidc from 'openid-client';
 import { z } from 'zod';
-import type { Clock } from './clock.js';
+import type { TikTokClock } from './clock.js';
 import { TIKTOK_PATHS, type TikTokEndpoint } from './endpoints.js';
 import { TikTokError } from './errors.js';
+import { tikTokCodeChallenge, type PkceMode } from './pkce.js';
 import { fetchFailure, joinUrl, withRetries, type Transport } from './transport.js';
 import { oauthErrorSchema, tokenResponseSchema } from './schemas.js';
 
@@ -47,17 +48,19 @@ export interface OAuthSettings {
   redirectUri: string;
   authBaseUrl: string;
   allowInsecureRequests: boolean;
+  pkce: PkceMode;
 }
 
 export interface BuildAuthorizeUrlInput {
   state: string;
-  codeVerifier: string;
+  /** Required with PKCE (`pkce: 'hex-s256'`, the default); ignored with `pkce: 'off'`. */
+  codeVerifier?: string | undefined;
   scopes: readonly string[];
   /** TikTok's `disable_auto_auth=1`: always show the consent screen (useful to switch accounts). */
   disableAutoAuth?: boolean;
 }
 
-export type ExchangeCodeInput = { state: string; codeVerifier: string } & (
+export type ExchangeCodeInput = { state: string; /** The authorize URL's verifier; omitted with `pkce: 'off'`. */ codeVerifier?: string | undefined } & (
   | { callbackUrl: string | URL; code?: undefined }
   | { code: string; callbackUrl?: undefined }
 );
@@ -127,7 +130,7 @@ export class TikTokOAuth {
   constructor(
     private readonly settings: OAuthSettings,
     private readonly transport: Transport,
-    private readonly clock: Clock,
+    private readonly clock: TikTokClock,
   ) {
     const server: oidc.ServerMetadata = {
       issuer: new URL(settings.authBaseUrl).origin,
@@ -145,16 +148,19 @@ export class TikTokOAuth {
     if (settings.allowInsecureRequests) oidc.allowInsecureRequests(this.config);
   }
 
+  // Kept async (the public API returns a promise) though the hex challenge is computed synchronously.
+  // eslint-disable-next-line @typescript-eslint/require-await
   async buildAuthorizeUrl(input: BuildAuthorizeUrlInput): Promise<string> {
     if (input.scopes.length === 0) throw new TikTokError({ code: 'invalid_input', endpoint: 'oauth.authorize', detail: 'at least one scope is needed' });
+    const verifier = this.verifierFor(input.codeVerifier);
     const url = oidc.buildAuthorizationUrl(this.config, {
       client_key: this.settings.clientKey,
       response_type: 'code',
       scope: input.scopes.join(','),
       redirect_uri: this.settings.redirectUri,
       state: input.state,
-      code_challenge: await oidc.calculatePKCECodeChallenge(input.codeVerifier),
-      code_challenge_method: 'S256',
+      // openid-client would compute RFC 7636's base64url; TikTok wants the hex digest (see pkce.ts).
+      ...(verifier !== undefined && { code_challenge: tikTokCodeChallenge(verifier), code_challenge_method: 'S256' }),
       ...(input.disableAutoAuth && { disable_auto_auth: '1' }),
     });
     url.searchParams.delete('client_id');
@@ -171,9 +177,20 @@ export class TikTokOAuth {
       callback.searchParams.set('code', input.code);
       callback.searchParams.set('state', input.state);
     }
+    const verifier = this.verifierFor(input.codeVerifier);
     return this.grant('authorization_code', () =>
-      oidc.authorizationCodeGrant(this.config, callback, { pkceCodeVerifier: input.codeVerifier, expectedState: input.state }),
+      oidc.authorizationCodeGrant(this.config, callback, { pkceCodeVerifier: verifier, expectedState: input.state }),
     );
+  }
+
+  /** The verifier to use under the configured PKCE mode: required with hex S256, left out entirely when off. */
+  private verifierFor(codeVerifier: string | undefined): string | undefined {
+    if (this.settings.pkce === 'off') return undefined;
+    // RFC 7636 §4.1 (which TikTok's PKCE page follows for the verifier): 43–128 unreserved characters.
+    if (codeVerifier === undefined || !/^[A-Za-z0-9._~-]{43,128}$/.test(codeVerifier)) {
+      throw new TikTokError({ code: 'invalid_input', endpoint: 'oauth.authorize', detail: 'a code verifier of 43–128 unreserved characters is needed (pkce is hex-s256)' });
+    }
+    return codeVerifier;
   }
 
   async refreshAccessToken(refreshToken: string): Promise<TikTokTokenSet> {

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Clock } from './clock.js';
+import type { TikTokClock } from './clock.js';
 import {
   RATE_LIMIT_WINDOW_MS,
   TIKTOK_RATE_LIMITS_PER_MINUTE,
   type RateLimitedEndpoint,
 } from './endpoints.js';
 import { TikTokError } from './errors.js';
+import { SlidingWindowLog } from './sliding-window.js';
 
 export interface RateLimitOptions {
   /** Overrides of TikTok's per-token limits (requests per window). */
@@ -30,17 +31,16 @@ export function tokenFingerprint(accessToken: string): string {
  * TikTok still sends is fed back with `blockUntilWindowPasses`.
  */
 export class SlidingWindowRateLimiter {
-  private readonly windows = new Map<string, number[]>();
+  private readonly window: SlidingWindowLog;
   private readonly blockedUntil = new Map<string, number>();
-  private readonly windowMs: number;
   private readonly maxWaitMs: number;
   private readonly limits: Record<RateLimitedEndpoint, number>;
 
   constructor(
-    private readonly clock: Clock,
+    private readonly clock: TikTokClock,
     options: RateLimitOptions = {},
   ) {
-    this.windowMs = options.windowMs ?? RATE_LIMIT_WINDOW_MS;
+    this.window = new SlidingWindowLog(options.windowMs ?? RATE_LIMIT_WINDOW_MS);
     this.maxWaitMs = options.maxWaitMs ?? 0;
     this.limits = { ...TIKTOK_RATE_LIMITS_PER_MINUTE, ...options.limits };
   }
@@ -50,10 +50,7 @@ export class SlidingWindowRateLimiter {
     const key = `${tokenKey}:${endpoint}`;
     const now = this.clock.now();
     const blocked = (this.blockedUntil.get(key) ?? 0) - now;
-    const stamps = this.prune(key, now);
-    const limit = this.limits[endpoint];
-    const windowWait = stamps.length < limit ? 0 : stamps[stamps.length - limit]! + this.windowMs - now;
-    return Math.max(0, blocked, windowWait);
+    return Math.max(0, blocked, this.window.waitTime(key, this.limits[endpoint], now));
   }
 
   /** Takes a slot for one call, waiting up to maxWaitMs for one; otherwise throws `rate_limited`. */
@@ -61,10 +58,7 @@ export class SlidingWindowRateLimiter {
     for (;;) {
       const wait = this.waitTime(tokenKey, endpoint);
       if (wait === 0) {
-        const key = `${tokenKey}:${endpoint}`;
-        const stamps = this.windows.get(key) ?? [];
-        stamps.push(this.clock.now());
-        this.windows.set(key, stamps);
+        this.window.record(`${tokenKey}:${endpoint}`, this.clock.now());
         return;
       }
       if (wait > this.maxWaitMs) {
@@ -76,17 +70,8 @@ export class SlidingWindowRateLimiter {
 
   /** TikTok answered 429 anyway (another process used the same token): hold calls until a window has passed. */
   blockUntilWindowPasses(tokenKey: string, endpoint: RateLimitedEndpoint): number {
-    const until = this.clock.now() + this.windowMs;
+    const until = this.clock.now() + this.window.windowMs;
     this.blockedUntil.set(`${tokenKey}:${endpoint}`, until);
-    return this.windowMs;
-  }
-
-  private prune(key: string, now: number): number[] {
-    const stamps = this.windows.get(key);
-    if (!stamps) return [];
-    const fresh = stamps.filter((stamp) => stamp > now - this.windowMs);
-    if (fresh.length === 0) this.windows.delete(key);
-    else this.windows.set(key, fresh);
-    return fresh;
+    return this.window.windowMs;
   }
 }

@@ -105,7 +105,8 @@ export const postStatusSchema = z.enum(POST_STATUSES);
 export type TikTokPostStatusValue = z.infer<typeof postStatusSchema>;
 
 export const statusDataSchema = z.object({
-  status: postStatusSchema,
+  // Any string: a status TikTok adds later is kept and flagged by the client, not refused as a bad response.
+  status: z.string().min(1),
   fail_reason: z.string().optional(),
   // TikTok's field is spelled "publicaly"; the correct spelling is accepted too in case it is ever fixed.
   publicaly_available_post_id: z.array(int64IdSchema).optional(),

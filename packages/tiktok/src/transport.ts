@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { Clock } from './clock.js';
-import { RATE_LIMIT_WINDOW_MS, TIKTOK_RATE_LIMITS_PER_MINUTE, type RateLimitedEndpoint, type TikTokEndpoint } from './endpoints.js';
+import type { TikTokClock } from './clock.js';
+import { isRateLimitedEndpoint, RATE_LIMIT_WINDOW_MS, type TikTokEndpoint } from './endpoints.js';
 import { TikTokError } from './errors.js';
 import { parseJsonKeepingLargeIntegers } from './json.js';
 import { tokenFingerprint, type SlidingWindowRateLimiter } from './rate-limiter.js';
@@ -25,7 +25,7 @@ export type TikTokClientEvent =
 export interface Transport {
   apiBaseUrl: string;
   fetch: typeof fetch;
-  clock: Clock;
+  clock: TikTokClock;
   retry: RetryOptions | null;
   limiter: SlidingWindowRateLimiter | null;
   timeoutMs: number;
@@ -153,10 +153,6 @@ export function readEnvelope<T extends z.ZodType>(
   return { data: data.data, logId };
 }
 
-function isRateLimited(endpoint: TikTokEndpoint): endpoint is RateLimitedEndpoint {
-  return Object.hasOwn(TIKTOK_RATE_LIMITS_PER_MINUTE, endpoint);
-}
-
 /** Whether (and after how long) a failed attempt may be repeated. */
 export function retryDelayFor(error: TikTokError, retryNumber: number, retry: RetryOptions | null): number | undefined {
   if (!retry || retryNumber >= retry.maxRetries) return undefined;
@@ -198,10 +194,10 @@ export async function callEnvelopeApi<T extends z.ZodType>(
   const limiter = transport.limiter;
   const endpoint = call.endpoint;
   const serverLimit =
-    limiter && isRateLimited(endpoint) ? { onServerLimit: () => limiter.blockUntilWindowPasses(tokenKey, endpoint) } : undefined;
+    limiter && isRateLimitedEndpoint(endpoint) ? { onServerLimit: () => limiter.blockUntilWindowPasses(tokenKey, endpoint) } : undefined;
 
   return withRetries(transport, endpoint, call.signal, async (attemptNumber) => {
-    if (limiter && isRateLimited(endpoint)) await limiter.acquire(tokenKey, endpoint, call.signal);
+    if (limiter && isRateLimitedEndpoint(endpoint)) await limiter.acquire(tokenKey, endpoint, call.signal);
     const url = new URL(joinUrl(transport.apiBaseUrl, call.path));
     for (const [key, value] of Object.entries(call.query ?? {})) url.searchParams.set(key, value);
     const timeoutSignal = AbortSignal.timeout(transport.timeoutMs);

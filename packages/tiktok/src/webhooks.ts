@@ -115,8 +115,14 @@ const contentSchemas = {
   'post.publish.inbox_delivered': publishContent,
   'post.publish.failed': publishContent.extend({ reason: z.string() }),
   'post.publish.publicly_available': publishContent.extend({ post_id: int64IdSchema }),
-  'post.publish.no_longer_publicaly_available': publishContent.extend({ post_id: int64IdSchema }),
-  'video.upload.failed': z.object({ publish_id: z.string().optional(), reason: z.union([z.string(), z.number()]).optional() }),
+  // TikTok's spelling ("publicaly"); the post taken down or made private is named by post_id.
+  'post.publish.no_longer_publicaly_available': publishContent.partial({ publish_id: true }).extend({ post_id: int64IdSchema }),
+  // Webhook Events page: the content names the upload by share_id only ({"share_id":"video.6974…"}).
+  'video.upload.failed': z.object({
+    share_id: z.string().optional(),
+    publish_id: z.string().optional(),
+    reason: z.union([z.string(), z.number()]).optional(),
+  }),
   'authorization.removed': z.object({ reason: z.union([z.number(), z.string()]).optional() }),
 } as const;
 
@@ -134,11 +140,12 @@ export type TikTokWebhookEvent = EventBase &
   (
     | { event: 'post.publish.complete' | 'post.publish.inbox_delivered'; content: { publishId: string; publishType?: string | undefined } }
     | { event: 'post.publish.failed'; content: { publishId: string; publishType?: string | undefined; reason: string } }
+    | { event: 'post.publish.publicly_available'; content: { publishId: string; publishType?: string | undefined; postId: string } }
+    | { event: 'post.publish.no_longer_publicaly_available'; content: { publishId?: string | undefined; publishType?: string | undefined; postId: string } }
     | {
-        event: 'post.publish.publicly_available' | 'post.publish.no_longer_publicaly_available';
-        content: { publishId: string; publishType?: string | undefined; postId: string };
+        event: 'video.upload.failed';
+        content: { shareId?: string | undefined; publishId?: string | undefined; reason?: string | number | undefined };
       }
-    | { event: 'video.upload.failed'; content: { publishId?: string | undefined; reason?: string | number | undefined } }
     | { event: 'authorization.removed'; content: { reason?: string | number | undefined } }
     /** An event this package does not know yet; kept so new TikTok events are acknowledged, not rejected. */
     | { event: 'unknown'; rawEvent: string; content: unknown }

@@ -98,7 +98,7 @@ describe('TikTokError', () => {
       name: 'TikTokError',
       code: 'spam_risk_text',
       message: 'TikTok flagged the caption as a spam risk.',
-      hint: 'Edit the caption (fewer hashtags, mentions and links) and post again.',
+      hint: 'Do not retry this request: TikTok asks that it is not sent again. Write a different caption (fewer hashtags, mentions and links) before posting anything new.',
       action: 'fix_request',
       detail: 'Caption flagged.',
       logId: '2026X',

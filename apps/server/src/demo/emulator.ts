@@ -1,5 +1,6 @@
-import type { TikTokEmulatorControls } from '@reelpost/tiktok/emulator';
-import { connectTikTokEmulator, startTikTokEmulator } from '@reelpost/tiktok/emulator';
+import { randomBytes } from 'node:crypto';
+import type { TikTokEmulatorControls } from '@reelpost/tiktok-emulator';
+import { connectTikTokEmulator, startTikTokEmulator } from '@reelpost/tiktok-emulator';
 
 const DEMO_CREATORS = [
   { openId: '-000demo-reelpost-creator', username: 'reelpost.creator', displayName: 'Reelpost Creator' },
@@ -17,7 +18,7 @@ export interface DemoTikTok {
 }
 
 export interface DemoTikTokOptions {
-  /** An emulator already running elsewhere (`pnpm --filter @reelpost/tiktok emulator`); else one starts in-process. */
+  /** An emulator already running elsewhere (`pnpm --filter @reelpost/tiktok-emulator emulator`); else one starts in-process. */
   externalUrl?: string | undefined;
   publicUrl: string;
   callbackPath: string;
@@ -48,7 +49,8 @@ export async function startDemoTikTok(options: DemoTikTokOptions): Promise<DemoT
     };
   }
   const emulator = await startTikTokEmulator({
-    app,
+    // The secret signs the webhooks we accept: the emulator's public default would let anyone forge them.
+    app: { ...app, clientSecret: randomBytes(32).toString('base64url') },
     // The demo database outlives the emulator: fixed user ids keep the seeded accounts, a seed per start keeps
     // publish ids from repeating those of an earlier run.
     seed: `demo-${Date.now()}`,

@@ -1,10 +1,12 @@
 import type { AppDeps } from '@reelpost/api';
 import { demoSubFor, storeConnectedAccount } from '@reelpost/api';
 import { tokenSetFromResponse } from '@reelpost/tiktok';
-import type { TikTokEmulatorControls } from '@reelpost/tiktok/emulator';
+import type { TikTokEmulatorControls } from '@reelpost/tiktok-emulator';
 
 export const DEMO_EMAIL = 'demo@reelpost.dev';
 export const DEMO_VIDEO_FILE = 'sample-360x640-4s.mp4';
+/** Three real JPEGs (540×960, ImageMagick gradients) for the demo's photo post. */
+export const DEMO_PHOTO_FILES = ['carousel-1.jpg', 'carousel-2.jpg', 'carousel-3.jpg'] as const;
 
 /** Fixed ids, so seeding again (every start) updates the demo rows instead of adding more. */
 export const DEMO_IDS = {
@@ -13,6 +15,7 @@ export const DEMO_IDS = {
   reportTask: 'd0000000-0000-4000-8000-000000000012',
   runningTask: 'd0000000-0000-4000-8000-000000000013',
   failedTask: 'd0000000-0000-4000-8000-000000000014',
+  photoTask: 'd0000000-0000-4000-8000-000000000015',
 } as const;
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
@@ -30,7 +33,8 @@ function videoTaskSteps() {
 
 /**
  * The demo's data: the demo user and instance, both emulator users connected as TikTok accounts (the first the
- * default), and tasks to try: a completed video task, a completed task with no video, a running one, a failed one.
+ * default), and tasks to try: a completed video task, a completed image task (a photo post), a completed task with no
+ * video, a running one, a failed one.
  * Runs at every start: the emulator is new each time, so the accounts get fresh tokens, and the video's URL
  * follows the server's current address.
  */
@@ -73,6 +77,25 @@ export async function seedDemo(deps: Pick<AppDeps, 'db' | 'tokens' | 'clock'>, t
       execution_steps: videoTaskSteps(),
       started_at: minutesAgo(43),
       completed_at: minutesAgo(30),
+    },
+    {
+      id: DEMO_IDS.photoTask,
+      type: 'image_generation',
+      status: 'completed' as const,
+      title: 'Carousel: three moods for the launch',
+      input: { prompt: 'Three vertical mood images for the Reelpost launch', count: 3 },
+      output_data: {
+        image_urls: DEMO_PHOTO_FILES.map((file) => `${mediaUrl}${file}`),
+        media_type: 'image/jpeg',
+        suggested_caption: 'Three moods, one launch. #ai #reelpost',
+      },
+      execution_steps: [
+        { agent: 'planner', message: 'Chose three palettes: sunset, forest, dawn', timestamp: minutesAgo(25) },
+        { agent: 'image-generator', message: 'Generated 3 images at 540×960', timestamp: minutesAgo(22) },
+        { agent: 'reviewer', message: 'Checked TikTok photo limits: 3 JPEGs (1–35) — ready to post', timestamp: minutesAgo(21), level: 'success' },
+      ],
+      started_at: minutesAgo(26),
+      completed_at: minutesAgo(21),
     },
     {
       id: DEMO_IDS.reportTask,

@@ -1,4 +1,4 @@
-import { type AppDeps, declineTikTokConnect, peekConnectState } from '@reelpost/api';
+import { type AppDeps, peekConnectState } from '@reelpost/api';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../app.js';
 import { html } from 'hono/html';
@@ -32,10 +32,12 @@ function refusalPage(reason: keyof typeof REASONS) {
 /**
  * TikTok sends the browser back here after consent. Nobody is signed in on this request (the app holds its bearer
  * token), so the code is not exchanged here: the browser goes on to the app page the connect started from
- * (`redirectTo` on APP_URL, or APP_URL itself) with `tiktok_state` and `tiktok_code`, and the app finishes with
- * `tiktok.completeConnect` as its signed-in user — only the user who started a connect can finish it. A decline
- * goes back as `tiktok=error&reason=access_denied`. A state we never issued, already used or expired ends on a
- * small page; nothing answers 500 and nothing is linked here.
+ * (`redirectTo` on APP_URL, or APP_URL itself) with `tiktok_state` and `tiktok_code` in the URL's fragment — never
+ * its query, so no server's access log (ours included, when it serves the app) ever holds them — and the app
+ * finishes with `tiktok.completeConnect` as its signed-in user: only the user who started a connect can finish or
+ * spend it. A decline goes back as `tiktok=error&reason=access_denied` and spends nothing (anyone can send this
+ * unauthenticated request). A state we never issued, already used or expired ends on a small page; nothing answers
+ * 500 and nothing is linked here.
  */
 export function mountTikTokCallback(
   app: Hono<AppEnv>,
@@ -45,16 +47,15 @@ export function mountTikTokCallback(
     const { state, code, error } = c.req.query();
     const check = await peekConnectState(options.deps, state);
     const problem = !check.known ? 'unknown_state' : check.used ? 'state_reused' : check.expired ? 'state_expired' : error ? 'access_denied' : !code ? 'missing_code' : null;
-    if (error && check.known && !check.used) await declineTikTokConnect(options.deps, state!);
     if (problem) options.logger.warn({ msg: 'tiktok connect refused at the callback', reason: problem });
 
-    // Only ever back to the app: a stored target that resolves elsewhere is replaced by the app's home.
+    // Only ever back to the app: a stored target that resolves elsewhere — or to a path starting `//`, which a page
+    // navigating to its pathname would read as another host — is replaced by the app's home.
     const appOrigin = new URL(options.appUrl).origin;
     const stored = check.known && check.redirectTo ? new URL(check.redirectTo, options.appUrl) : null;
-    const target = stored && stored.origin === appOrigin ? stored : new URL('/', options.appUrl);
+    const target = stored && stored.origin === appOrigin && !stored.pathname.startsWith('//') ? stored : new URL('/', options.appUrl);
     if (problem === null) {
-      target.searchParams.set('tiktok_state', state!);
-      target.searchParams.set('tiktok_code', code!);
+      target.hash = new URLSearchParams({ tiktok_state: state!, tiktok_code: code! }).toString();
       return c.redirect(target.toString(), 302);
     }
     if (problem === 'access_denied' || problem === 'missing_code') {

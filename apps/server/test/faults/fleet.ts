@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateFernetKey } from '@reelpost/api';
 import { findFreePort } from '@reelpost/db';
-import { connectTikTokEmulator, type TikTokEmulatorControls, type TikTokEmulatorOptions } from '@reelpost/tiktok/emulator';
+import { connectTikTokEmulator, type TikTokEmulatorControls, type TikTokEmulatorOptions } from '@reelpost/tiktok-emulator';
 import { type Child, startEmulatorProcess, startServer, startWorker } from '../processes.js';
+import { UNREACHED_RATE_LIMITS } from '../unreached-limits.js';
 import type { Random } from './plan.js';
 
 // The processes of a fault run: the standalone emulator (TikTok outlives everything of ours), one server answering
@@ -64,6 +65,9 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const encryptionKey = generateFernetKey();
   const env: Record<string, string> = {
     DATABASE_URL: options.databaseUrl,
+    REELPOST_DEMO: '1',
+    // One demo user posts every video: the request limits stay on, above what the run sends.
+    ...UNREACHED_RATE_LIMITS,
     PORT: String(port),
     PUBLIC_URL: serverUrl,
     LOG_LEVEL: 'warn',

@@ -1,4 +1,4 @@
-import type { TikTokEmulatorControls } from '@reelpost/tiktok/emulator';
+import type { TikTokEmulatorControls } from '@reelpost/tiktok-emulator';
 import type { FaultKind, Random } from './plan.js';
 
 // Each fault kind as the emulator's fault API sets it up. Faults are queued on TikTok's side, per endpoint: the next

@@ -1,5 +1,5 @@
 import type { PostStatus } from '@reelpost/db';
-import type { PublishRecord } from '@reelpost/tiktok/emulator';
+import type { PublishRecord } from '@reelpost/tiktok-emulator';
 import type { PostAnswer } from './poster.js';
 
 // How a fault run ended, post by post, and the table it prints. Every post must end in one of three explained

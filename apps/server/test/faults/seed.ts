@@ -1,7 +1,7 @@
 import { createTokenCodecFromEnv, demoSubFor, storeConnectedAccount, systemClock } from '@reelpost/api';
 import { tokenSetFromResponse } from '@reelpost/tiktok';
 import type { DatabaseHandle } from '@reelpost/db';
-import type { TikTokEmulatorControls } from '@reelpost/tiktok/emulator';
+import type { TikTokEmulatorControls } from '@reelpost/tiktok-emulator';
 
 // The people of a fault run: users signed in through the server (POST /dev/token), each with an instance, connected
 // TikTok accounts (one TikTok user each) and completed video tasks — one task per planned post — stored the way

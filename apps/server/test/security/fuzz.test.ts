@@ -56,6 +56,9 @@ function validInput(procedure: ProcedureInfo): Record<string, unknown> {
   return Object.fromEntries(procedure.fields.filter((field) => field in values).map((field) => [field, values[field]]));
 }
 
+/** Input fields that take free text (ids are checked as uuids). */
+const TEXT_FIELDS = new Set(['title', 'idempotencyKey', 'cursor', 'redirectTo', 'state', 'code']);
+
 const POLLUTING_KEYS = ['__proto__', 'constructor', 'prototype', '__defineGetter__', 'toString', 'valueOf', 'hasOwnProperty'];
 const pollutingKey = fc.constantFrom(...POLLUTING_KEYS);
 
@@ -86,7 +89,7 @@ const deepJson = fc.tuple(fc.integer({ min: 50, max: 20_000 }), fc.boolean()).ma
  */
 const SCALE = Math.max(1, Number(process.env.REELPOST_FUZZ_SCALE ?? 1) || 1);
 const runs = (base: number) => Math.round(base * SCALE);
-const RUNS = { json: runs(20), anything: runs(15), shaped: runs(20), keys: runs(10), huge: runs(3), deep: runs(3), raw: runs(8), edges: runs(50) };
+const RUNS = { json: runs(20), anything: runs(15), shaped: runs(20), keys: runs(10), huge: runs(3), deep: runs(3), raw: runs(8), unsafe: runs(10), edges: runs(50) };
 
 describe.each(procedures.map((procedure) => ({ procedure, name: procedure.path })))('$name', ({ procedure }) => {
   const request = (surface: Surface, input: unknown, raw?: string) =>
@@ -140,6 +143,23 @@ describe.each(procedures.map((procedure) => ({ procedure, name: procedure.path }
     );
   });
 
+  // Issue 17, finding 3: on main a NUL in `title` or `idempotencyKey` reached Postgres and answered 500.
+  it.each(SURFACES)('NUL and lone surrogates in any field of a valid input are a 400 INVALID_INPUT (%s)', async (surface) => {
+    const unsafe = fc
+      .tuple(fc.constantFrom('\u0000', '\ud800', '\udfff', '\ud83d', '\u0000\ud800'), fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }))
+      .map(([bad, before, after]) => `fuzz-key-${before}${bad}${after}`);
+    const fields = procedure.fields.length > 0 ? procedure.fields : ['x'];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...fields), unsafe, async (field, value) => {
+        const answer = await send(surface, request(surface, { ...validInput(procedure), [field]: value }));
+        // A field that takes text refuses it; any other field refuses it as the wrong type, or (REST's coercion of
+        // booleans) reads it as a value — either way never a 5xx, which `send` checks.
+        if (TEXT_FIELDS.has(field) || field.endsWith('Id')) expect([answer.status, answer.code]).toEqual([400, 'INVALID_INPUT']);
+      }),
+      { numRuns: RUNS.unsafe },
+    );
+  });
+
   it.each(SURFACES)('deep nesting as the input (%s)', async (surface) => {
     await fc.assert(
       fc.asyncProperty(deepJson, async (deep) => void (await send(surface, request(surface, undefined, surface === 'trpc' ? `{"json":${deep}}` : deep)))),
@@ -179,6 +199,21 @@ describe('the HTTP edges', () => {
         await send('rest', [path.replace(id, raw), init]);
       }),
       { numRuns: RUNS.edges },
+    );
+  });
+
+  // Issue 17, finding 2: on main one batch ran 950 procedures.
+  it('oversized tRPC batches of any procedures are a 400 BATCH_TOO_LARGE, before any runs', async () => {
+    const oversized = fc.array(fc.constantFrom(...procedures), { minLength: 21, maxLength: 400 });
+    await fc.assert(
+      fc.asyncProperty(oversized, fc.boolean(), async (calls, post) => {
+        const paths = calls.map((procedure) => procedure.path).join(',');
+        const input = encodeURIComponent(JSON.stringify(Object.fromEntries(calls.map((procedure, index) => [index, { json: validInput(procedure) }]))));
+        const init = post ? { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: decodeURIComponent(input) } : { headers: bearer(token) };
+        const answer = await send('trpc', [`/trpc/${paths}?batch=1${post ? '' : `&input=${input}`}`, init]);
+        expect([answer.status, answer.code]).toEqual([400, 'BATCH_TOO_LARGE']);
+      }),
+      { numRuns: RUNS.unsafe },
     );
   });
 

@@ -7,7 +7,8 @@ import { bearer, demoSignIn, useSecurityServer } from './harness.js';
 // another user (account linking CSRF), a reused or foreign code, and redirect targets off the app: each is refused
 // (a 400 page, a redirect to the app with tiktok=error, or a 4xx/502 on completion), never a 500, and links no account.
 
-const server = useSecurityServer();
+// Each test starts connects and leaves some unfinished: the per-user cap (5 by default) is tested in rate-limits.
+const server = useSecurityServer({ env: () => ({ TIKTOK_PENDING_CONNECTS_PER_USER: '100' }) });
 
 interface Person {
   token: string;
@@ -15,6 +16,8 @@ interface Person {
 }
 let carol: Person;
 let dave: Person;
+let erin: Person;
+let frank: Person;
 let openIds: string[];
 
 async function person(email: string): Promise<Person> {
@@ -26,6 +29,8 @@ async function person(email: string): Promise<Person> {
 beforeAll(async () => {
   carol = await person('carol@example.com');
   dave = await person('dave@example.com');
+  erin = await person('erin@example.com');
+  frank = await person('frank@example.com');
   openIds = (await server().tiktok.users()).map((user) => user.openId);
 });
 
@@ -60,9 +65,21 @@ async function land(callback: URL | string) {
   return { status: response.status, location: response.headers.get('location'), text: await response.text() };
 }
 
+/** The state and code the callback handed the app, in the fragment of where it sent the browser. */
+const handed = (location: string) => new URLSearchParams(new URL(location).hash.slice(1));
+
+/** Where the callback sent the browser, with the code it handed over replaced. */
+function withCode(location: string, code: string): string {
+  const url = new URL(location);
+  const params = handed(location);
+  params.set('tiktok_code', code);
+  url.hash = params.toString();
+  return url.toString();
+}
+
 /** The app page the callback sent the browser to finishes the connect as `who` (tiktok.completeConnect). */
 async function finish(who: Person, location: string | null) {
-  const params = new URL(location ?? 'http://missing/').searchParams;
+  const params = handed(location ?? 'http://missing/');
   const response = await server().request('/api/v1/tiktok/connect/complete', {
     method: 'POST',
     headers: { ...bearer(who.token), 'content-type': 'application/json' },
@@ -93,7 +110,7 @@ describe('state', () => {
     const exchanges = await tokenExchanges();
 
     expect(await finish(carol, answer.location)).toMatchObject({ status: 400, body: { error: { code: 'OAUTH_STATE_INVALID' } } });
-    const again = await land(`/tiktok/callback?state=${encodeURIComponent(new URL(answer.location!).searchParams.get('tiktok_state')!)}&code=x`);
+    const again = await land(`/tiktok/callback?state=${encodeURIComponent(handed(answer.location!).get('tiktok_state')!)}&code=x`);
     expect(again.status).toBe(400);
     expect(again.text).toContain('already used');
     expect(await accountsOf(carol)).toEqual(linked);
@@ -123,7 +140,7 @@ describe('state', () => {
     expect(answer.status).toBe(400);
     expect(answer.text).toContain('expired');
     const state = callback.searchParams.get('state')!;
-    expect(await finish(dave, `http://app/?tiktok_state=${encodeURIComponent(state)}&tiktok_code=x`)).toMatchObject({
+    expect(await finish(dave, `http://app/#tiktok_state=${encodeURIComponent(state)}&tiktok_code=x`)).toMatchObject({
       status: 400,
       body: { error: { code: 'OAUTH_STATE_INVALID' } },
     });
@@ -157,22 +174,33 @@ describe('state', () => {
   it('my state with another person’s code (a mix-up): the exchange fails PKCE; nothing linked to either', async () => {
     const theirs = await land(await callbackFor(carol));
     const mine = await land(await callbackFor(dave, openIds[1]));
-    const mixed = new URL(mine.location!);
-    mixed.searchParams.set('tiktok_code', new URL(theirs.location!).searchParams.get('tiktok_code')!);
+    const mixed = withCode(mine.location!, handed(theirs.location!).get('tiktok_code')!);
     const carolBefore = await accountsOf(carol);
-    expect(await finish(dave, mixed.toString())).toMatchObject({ status: 502, body: { error: { code: 'TIKTOK_ERROR' } } });
+    expect(await finish(dave, mixed)).toMatchObject({ status: 502, body: { error: { code: 'TIKTOK_ERROR' } } });
     expect(await accountsOf(dave)).toEqual([]);
     expect(await accountsOf(carol)).toEqual(carolBefore);
   });
 
-  it('TikTok’s error=access_denied with a genuine state goes back to the app as an error and spends the state', async () => {
-    const started = await connect(dave);
-    const state = new URL(started.authorizeUrl!).searchParams.get('state')!;
+  // Issue 17, finding 4: on main this unauthenticated request spent the state, so anyone knowing it could.
+  it('TikTok’s error=access_denied goes back to the app as an error and spends nothing: the owner can still finish', async () => {
+    const callback = await callbackFor(erin);
+    const state = callback.searchParams.get('state')!;
     const answer = await land(`/tiktok/callback?state=${encodeURIComponent(state)}&error=access_denied&error_description=no`);
     expect(answer.status).toBe(302);
     expect(new URL(answer.location!).searchParams.get('reason')).toBe('access_denied');
-    expect((await land(`/tiktok/callback?state=${encodeURIComponent(state)}&code=x`)).status).toBe(400);
-    expect(await accountsOf(dave)).toEqual([]);
+    expect(await accountsOf(erin)).toEqual([]);
+    const genuine = await land(callback);
+    expect(genuine.status).toBe(302);
+    expect((await finish(erin, genuine.location)).status).toBe(200);
+    expect(await accountsOf(erin)).toHaveLength(1);
+  });
+
+  // Issue 17, finding 4: on main the state was marked used before its owner was checked.
+  it('someone else’s attempt to finish my connect does not spend it: I finish it afterwards', async () => {
+    const answer = await land(await callbackFor(frank));
+    expect(await finish(carol, answer.location)).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
+    expect((await finish(frank, answer.location)).status).toBe(200);
+    expect(await accountsOf(frank)).toHaveLength(1);
   });
 });
 
@@ -181,17 +209,15 @@ describe('code', () => {
     const used = await land(await callbackFor(carol, openIds[1]));
     await finish(carol, used.location);
     const fresh = await land(await callbackFor(dave));
-    const reused = new URL(fresh.location!);
-    reused.searchParams.set('tiktok_code', new URL(used.location!).searchParams.get('tiktok_code')!);
-    expect(await finish(dave, reused.toString())).toMatchObject({ status: 502, body: { error: { code: 'TIKTOK_ERROR' } } });
+    const reused = withCode(fresh.location!, handed(used.location!).get('tiktok_code')!);
+    expect(await finish(dave, reused)).toMatchObject({ status: 502, body: { error: { code: 'TIKTOK_ERROR' } } });
     expect(await accountsOf(dave)).toEqual([]);
   });
 
   it('a made-up code with a genuine state is refused; nothing linked', async () => {
     const answer = await land(await callbackFor(dave));
-    const target = new URL(answer.location!);
-    target.searchParams.set('tiktok_code', randomBytes(20).toString('hex'));
-    expect((await finish(dave, target.toString())).status).toBe(502);
+    const target = withCode(answer.location!, randomBytes(20).toString('hex'));
+    expect((await finish(dave, target)).status).toBe(502);
     expect(await accountsOf(dave)).toEqual([]);
   });
 });
@@ -208,6 +234,10 @@ describe('where the browser is sent afterwards', () => {
     '/\t\\evil.example/x',
     ' //evil.example/x',
     'javascript:alert(1)',
+    // Issue 17, finding 8: these normalise to //evil.example/x (dot segments) and were accepted on main.
+    '/.//evil.example/x',
+    '/a/..//evil.example/x',
+    '/%2e//evil.example/x',
   ])('redirectTo %j never leads off the app', async (redirectTo) => {
     const started = await connect(dave, redirectTo);
     if (started.status !== 200) {
@@ -217,7 +247,9 @@ describe('where the browser is sent afterwards', () => {
     const state = new URL(started.authorizeUrl!).searchParams.get('state')!;
     const answer = await land(`/tiktok/callback?state=${encodeURIComponent(state)}&error=access_denied`);
     expect(answer.status).toBe(302);
-    expect(new URL(answer.location!).origin).toBe(app().origin);
+    const target = new URL(answer.location!);
+    expect(target.origin).toBe(app().origin);
+    expect(target.pathname.startsWith('//')).toBe(false);
   });
 
   it('a target off the app already stored with a state (written before connect checked it) is replaced by the app’s home', async () => {
@@ -230,7 +262,8 @@ describe('where the browser is sent afterwards', () => {
     expect(`${target.origin}${target.pathname}`).toBe(`${app().origin}/`);
   });
 
-  it('a path on the app is kept, with the state and code the app needs to finish', async () => {
+  // Issue 17, finding 5: on main the code and state rode in the app URL's query, into every access log on the way.
+  it('a path on the app is kept, with the state and code the app needs to finish in the fragment, never the query', async () => {
     const started = await connect(dave, '/settings/accounts?tab=tiktok');
     const callback = await consent(started.authorizeUrl!, openIds[0]);
     const answer = await land(callback);
@@ -238,7 +271,8 @@ describe('where the browser is sent afterwards', () => {
     const target = new URL(answer.location!);
     expect(target.origin).toBe(app().origin);
     expect(target.pathname).toBe('/settings/accounts');
-    expect([...target.searchParams.keys()].sort()).toEqual(['tab', 'tiktok_code', 'tiktok_state']);
+    expect([...target.searchParams.keys()]).toEqual(['tab']);
+    expect([...handed(answer.location!).keys()].sort()).toEqual(['tiktok_code', 'tiktok_state']);
   });
 });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type AppDeps, storeConnectedAccount } from '@reelpost/api';
 import { tokenSetFromResponse } from '@reelpost/tiktok';
-import { startTikTokEmulator, type TikTokEmulator, type TikTokEmulatorControls, type TikTokEmulatorOptions } from '@reelpost/tiktok/emulator';
+import { startTikTokEmulator, type TikTokEmulator, type TikTokEmulatorControls, type TikTokEmulatorOptions } from '@reelpost/tiktok-emulator';
 import { afterAll, beforeAll } from 'vitest';
 import {
   type LocalOidcProvider,

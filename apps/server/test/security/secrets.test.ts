@@ -110,7 +110,7 @@ describe('flows', () => {
     remember('an authorization code', callback.searchParams.get('code'), CALLBACK_RESPONSES);
     const landed = await server().request(`${callback.pathname}${callback.search}`);
     expect(landed.status).toBe(302);
-    const back = new URL(landed.headers.get('location')!).searchParams;
+    const back = new URLSearchParams(new URL(landed.headers.get('location')!).hash.slice(1));
     const completion = { state: back.get('tiktok_state'), code: back.get('tiktok_code') };
     expect((await rest('/api/v1/tiktok/connect/complete', erin.token, { method: 'POST', body: completion })).status).toBe(200);
     // The same code again, and the same state again: refused, logged as refused.
@@ -226,7 +226,7 @@ describe('flows', () => {
     const callback = new URL(consent.headers.get('location')!);
     remember('an authorization code', callback.searchParams.get('code'), CALLBACK_RESPONSES);
     await tiktok.failNext('user.info', { kind: 'error', status: 401, code: 'access_token_invalid' });
-    const landed = new URL((await server().request(`${callback.pathname}${callback.search}`)).headers.get('location')!).searchParams;
+    const landed = new URLSearchParams(new URL((await server().request(`${callback.pathname}${callback.search}`)).headers.get('location')!).hash.slice(1));
     const completion = { state: landed.get('tiktok_state'), code: landed.get('tiktok_code') };
     expect((await rest('/api/v1/tiktok/connect/complete', erin.token, { method: 'POST', body: completion })).status).toBe(502);
     await rememberSealed();

@@ -124,6 +124,30 @@ describe('forged and stale deliveries are refused (401) and change nothing', () 
   });
 });
 
+// Issue 17, finding 8: on main a signed delivery we could not parse was answered 401 (TikTok retries non-2xx for 72 h),
+// and the envelope's client_key was never compared with ours.
+describe('correctly signed deliveries we cannot use are accepted (200), logged, and change nothing', () => {
+  const cases: { label: string; body: () => string; outcome: string }[] = [
+    { label: 'a body that is not JSON', body: () => 'not json at all', outcome: 'malformed' },
+    { label: 'JSON that is not an event envelope', body: () => JSON.stringify({ hello: 'world' }), outcome: 'malformed' },
+    { label: 'content that is not a JSON string', body: () => JSON.stringify({ client_key: clientKey, event: 'post.publish.failed', create_time: nowSeconds(), user_openid: post.openId, content: 7 }), outcome: 'malformed' },
+    {
+      label: 'an envelope naming another app’s client_key',
+      body: () => JSON.stringify({ client_key: 'another-app', event: 'post.publish.failed', create_time: nowSeconds(), user_openid: post.openId, content: JSON.stringify({ publish_id: post.publishId, reason: 'spam_risk' }) }),
+      outcome: 'wrong_client_key',
+    },
+  ];
+
+  it.each(cases)('$label', async ({ body, outcome }) => {
+    const before = await snapshot();
+    const rawBody = body();
+    expect((await deliver(rawBody, signTikTokWebhook({ rawBody, clientSecret }))).status).toBe(200);
+    expect(await snapshot()).toEqual(before);
+    const logged = server().logs.map((line) => JSON.parse(line) as { msg: string; outcome?: string });
+    expect(logged.some((line) => line.msg === 'tiktok webhook accepted without effect' && line.outcome === outcome)).toBe(true);
+  });
+});
+
 describe('a replayed genuine delivery is harmless', () => {
   it('is applied once: 200 both times, one recorded delivery, the same post state after the replay', async () => {
     const body = event('post.publish.inbox_delivered', { publish_id: post.publishId });

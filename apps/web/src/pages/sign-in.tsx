@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { apiBaseUrl } from '../api.js';
 import { ErrorNotice } from '../errors.js';
-import { DEMO_EMAIL, requestDemoToken } from '../session.js';
+import { DEMO_EMAIL, markDemoSession, requestDemoToken } from '../session.js';
 
 /** Demo mode hands out a token for an email; any other server needs a token from its identity provider. */
 export function SignInPage({ onSignedIn }: { onSignedIn: (token: string) => void }) {
@@ -14,10 +14,16 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (token: string) => void
     event.preventDefault();
     setPending(true);
     setError(null);
-    requestDemoToken(apiBaseUrl(), email).then(onSignedIn, (problem: unknown) => {
-      setError(problem);
-      setPending(false);
-    });
+    requestDemoToken(apiBaseUrl(), email).then(
+      (demoToken) => {
+        onSignedIn(demoToken);
+        markDemoSession();
+      },
+      (problem: unknown) => {
+        setError(problem);
+        setPending(false);
+      },
+    );
   };
   const useToken = (event: FormEvent) => {
     event.preventDefault();

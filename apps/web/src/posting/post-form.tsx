@@ -15,6 +15,8 @@ import {
   toPostInput,
   validatePostForm,
 } from './rules.js';
+import { PhotoFields } from './photo-fields.js';
+import { initialPhotoFormValues, MAX_PHOTO_TITLE_LENGTH, type PhotoFormValues, toPhotoPostInput, validatePhotoFields } from './photo-rules.js';
 
 export interface PostFormProps {
   taskId: string;
@@ -27,6 +29,8 @@ export interface PostFormProps {
   problem?: ReactNode;
   /** The clock for schedule checks (tests pin it). */
   now?: () => Date;
+  /** Given for a photo post: the task's images in order (the form then offers the cover, description and music). */
+  photos?: readonly { url: string }[] | undefined;
 }
 
 const INTERACTIONS = [
@@ -42,9 +46,11 @@ function localInputValue(date: Date): string {
 }
 
 /** The post form of TikTok's Content Sharing Guidelines, for one creator. */
-export function PostForm({ taskId, accountId, creator, suggestedCaption, pending, onSubmit, problem, now = () => new Date() }: PostFormProps) {
+export function PostForm({ taskId, accountId, creator, suggestedCaption, pending, onSubmit, problem, now = () => new Date(), photos }: PostFormProps) {
   const id = useId();
-  const [draft, setDraft] = useState<PostFormValues>(() => initialPostFormValues(suggestedCaption));
+  // A photo post's title takes 90 characters, so the suggested caption goes to its description instead.
+  const [draft, setDraft] = useState<PostFormValues>(() => initialPostFormValues(photos ? '' : suggestedCaption));
+  const [photoDraft, setPhotoDraft] = useState<PhotoFormValues>(() => initialPhotoFormValues(suggestedCaption));
   const [attempted, setAttempted] = useState(false);
   // After a refused submit, focus moves to the first field that says what is wrong (once it has rendered so).
   const [refusals, setRefusals] = useState(0);
@@ -56,7 +62,8 @@ export function PostForm({ taskId, accountId, creator, suggestedCaption, pending
   // A privacy level the creator no longer offers (creator info changed) is no choice at all.
   const values: PostFormValues =
     draft.privacyLevel !== '' && !creator.privacyLevelOptions.includes(draft.privacyLevel) ? { ...draft, privacyLevel: '' } : draft;
-  const errors = validatePostForm(values, creator, now());
+  const errors = { ...validatePostForm(values, creator, now()), ...(photos ? validatePhotoFields(values, photoDraft) : {}) };
+  const maxTitle = photos ? MAX_PHOTO_TITLE_LENGTH : MAX_TITLE_LENGTH;
   const shownErrors = attempted ? errors : { title: errors.title, disclosure: errors.disclosure };
   const update = (change: Partial<PostFormValues>) => setDraft((current) => ({ ...current, ...change }));
 
@@ -74,14 +81,14 @@ export function PostForm({ taskId, accountId, creator, suggestedCaption, pending
       setRefusals((count) => count + 1);
       return;
     }
-    onSubmit(toPostInput(values, taskId, accountId));
+    onSubmit(photos ? toPhotoPostInput(values, photoDraft, taskId, accountId) : toPostInput(values, taskId, accountId));
   };
 
   const submitLabel = values.schedule ? 'Schedule post' : values.mode === 'inbox' ? 'Send to TikTok inbox' : 'Post to TikTok';
 
   return (
     <form ref={formRef} className="post-form" onSubmit={submit} noValidate aria-labelledby={fieldId('heading')}>
-      <h2 id={fieldId('heading')}>Post to TikTok</h2>
+      <h2 id={fieldId('heading')}>{photos ? 'Post photos to TikTok' : 'Post to TikTok'}</h2>
       <div className="creator" data-testid="creator">
         <Avatar url={creator.avatarUrl || null} name={creator.nickname} size={40} />
         <p>
@@ -101,8 +108,8 @@ export function PostForm({ taskId, accountId, creator, suggestedCaption, pending
           aria-describedby={`${fieldId('title-count')}${shownErrors.title ? ` ${errorId('title')}` : ''}`}
           placeholder="Caption with #hashtags and @mentions"
         />
-        <p id={fieldId('title-count')} className={length > MAX_TITLE_LENGTH ? 'count over' : 'count'} aria-live="polite">
-          {length.toLocaleString('en')} / {MAX_TITLE_LENGTH.toLocaleString('en')}
+        <p id={fieldId('title-count')} className={length > maxTitle ? 'count over' : 'count'} aria-live="polite">
+          {length.toLocaleString('en')} / {maxTitle.toLocaleString('en')}
         </p>
         {shownErrors.title && (
           <p id={errorId('title')} className="field-error">
@@ -110,6 +117,16 @@ export function PostForm({ taskId, accountId, creator, suggestedCaption, pending
           </p>
         )}
       </div>
+
+      {photos && (
+        <PhotoFields
+          photos={photos}
+          values={photoDraft}
+          onChange={(change) => setPhotoDraft((current) => ({ ...current, ...change }))}
+          fieldId={fieldId}
+          descriptionError={errors.description}
+        />
+      )}
 
       <div className="field">
         <label htmlFor={fieldId('privacy')}>Who can see this video</label>
@@ -141,7 +158,8 @@ export function PostForm({ taskId, accountId, creator, suggestedCaption, pending
 
       <fieldset className="field">
         <legend>Allow viewers to</legend>
-        {INTERACTIONS.map(({ key, label: name, disabledBy }) => {
+        {/* Duet and stitch are for videos; a photo post offers comments only. */}
+        {INTERACTIONS.filter(({ key }) => !photos || key === 'allowComment').map(({ key, label: name, disabledBy }) => {
           const disabled = creator[disabledBy];
           return (
             <div key={key} className="check">
@@ -273,10 +291,13 @@ export function PostForm({ taskId, accountId, creator, suggestedCaption, pending
         )}
       </fieldset>
 
-      <div className="check field">
-        <input id={fieldId('aigc')} type="checkbox" checked={values.isAigc} onChange={(event) => update({ isAigc: event.target.checked })} />
-        <label htmlFor={fieldId('aigc')}>Label the video as AI-generated</label>
-      </div>
+      {/* TikTok's photo post_info has no AI-generated label (is_aigc is a video field). */}
+      {!photos && (
+        <div className="check field">
+          <input id={fieldId('aigc')} type="checkbox" checked={values.isAigc} onChange={(event) => update({ isAigc: event.target.checked })} />
+          <label htmlFor={fieldId('aigc')}>Label the video as AI-generated</label>
+        </div>
+      )}
 
       <p className="consent" data-testid="consent">
         {branded ? (

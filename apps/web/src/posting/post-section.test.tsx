@@ -144,8 +144,8 @@ describe('PostSection', () => {
 
   it('says why there is nothing to post for a task without a video', () => {
     const client = stubClient({ tiktok: { accounts: { query: () => Promise.resolve([]) } } });
-    renderSection(client, videoTask({ output: { video: null, data: null } }));
-    expect(screen.getByText('This task produced no video, so there is nothing to post to TikTok.')).toBeInTheDocument();
+    renderSection(client, videoTask({ output: { video: null, photos: [], postable: null, data: null } }));
+    expect(screen.getByText('This task produced no video or images, so there is nothing to post to TikTok.')).toBeInTheDocument();
   });
 
   it('says the task must complete first while it is running', () => {

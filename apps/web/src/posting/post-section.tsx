@@ -38,11 +38,11 @@ export function PostSection({ task, returnTo }: { task: TaskDetail; returnTo: st
       </section>
     );
   }
-  if (!task.output.video) {
+  if (!task.output.postable) {
     return (
       <section className="card" aria-labelledby="post-heading">
         <h2 id="post-heading">Post to TikTok</h2>
-        <p className="notice notice-info">This task produced no video, so there is nothing to post to TikTok.</p>
+        <p className="notice notice-info">This task produced no video or images, so there is nothing to post to TikTok.</p>
       </section>
     );
   }
@@ -175,6 +175,7 @@ function AccountPosting({ task, accountId }: { task: TaskDetail; accountId: stri
         creator={creator.data}
         suggestedCaption={video?.suggestedCaption ?? task.title}
         pending={post.isPending}
+        photos={task.output.postable === 'photo' ? task.output.photos : undefined}
         onSubmit={(input) => post.mutate(postingAgain?.newKey ? { ...input, idempotencyKey: crypto.randomUUID() } : input)}
         problem={post.isError ? <PostProblem error={post.error} /> : null}
       />

@@ -1,7 +1,9 @@
-import { isFinalPostStatus, type PostStatus, type ReelpostClient, waitForPublish, WaitForPublishAbortedError } from '@reelpost/client';
+import { isFinalPostStatus, type PostStatus, type ReelpostClient, waitForPublish, WaitForPublishAbortedError, watchPost } from '@reelpost/client';
 import { useEffect, useRef, useState } from 'react';
+import { apiBaseUrl } from '../api.js';
 import { ErrorNotice } from '../errors.js';
 import { formatBytes, formatDateTime, humanize } from '../format.js';
+import { demoCreatorPostsDraft, isDemoSession } from '../session.js';
 
 export interface PostStatusPanelProps {
   client: ReelpostClient;
@@ -17,13 +19,13 @@ export interface PostStatusPanelProps {
 const STATUS_TITLES: Record<PostStatus['status'], string> = {
   SCHEDULED: 'Scheduled',
   PROCESSING: 'Processing',
-  SENT_TO_INBOX: 'Sent to the TikTok inbox',
+  SENT_TO_INBOX: 'Waiting for the creator',
   PUBLISHED: 'Published',
   FAILED: 'Not published',
   CANCELLED: 'Cancelled',
 };
 
-/** How often, and how long, a published public post is re-read for its link while TikTok's moderation runs. */
+/** Without a live stream: how often, and how long, a published public post is re-read for its link while TikTok's moderation runs. */
 const LINK_POLL_MS = 5000;
 const LINK_POLL_FOR_MS = 3 * 60 * 1000;
 
@@ -40,6 +42,8 @@ export function PostStatusPanel({ client, initial, videoSizeBytes, onFinal, onPo
   const [followError, setFollowError] = useState<unknown>(null);
   const [cancelError, setCancelError] = useState<unknown>(null);
   const [cancelling, setCancelling] = useState(false);
+  const [creatorPosting, setCreatorPosting] = useState(false);
+  const [creatorError, setCreatorError] = useState<unknown>(null);
   const { taskId, accountId, postId } = status;
   const final = isFinalPostStatus(status);
   const onFinalRef = useRef(onFinal);
@@ -54,8 +58,9 @@ export function PostStatusPanel({ client, initial, videoSizeBytes, onFinal, onPo
       taskId,
       accountId,
       signal: controller.signal,
-      // A scheduled post may be days away; the page follows it as long as it is open.
+      // A scheduled post may be days away, an inbox draft wait for the creator: the page follows it while open.
       timeoutMs: Number.POSITIVE_INFINITY,
+      waitForCreator: true,
       onProgress: (next) => {
         if (!controller.signal.aborted) setStatus(next);
       },
@@ -72,26 +77,38 @@ export function PostStatusPanel({ client, initial, videoSizeBytes, onFinal, onPo
     return () => controller.abort();
   }, [client, taskId, accountId, postId, final]);
 
-  // A public post gets its link only after TikTok's moderation; keep looking for a while.
+  // A public post gets its link only after TikTok's moderation: the live stream says when (then the status is read
+  // once); only if the stream fails is the status polled, for a while.
   const awaitingLink = status.status === 'PUBLISHED' && !status.publicUrl;
   useEffect(() => {
     if (!awaitingLink) return;
-    let stopped = false;
-    const started = Date.now();
-    const timer = setInterval(() => {
-      if (Date.now() - started > LINK_POLL_FOR_MS) {
-        clearInterval(timer);
-        return;
-      }
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const refresh = () =>
       client.tiktok.status.query({ taskId, accountId }).then(
         (next) => {
-          if (!stopped) setStatus(next);
+          if (!controller.signal.aborted) setStatus(next);
         },
         () => undefined,
       );
-    }, LINK_POLL_MS);
+    const pollForAWhile = () => {
+      const started = Date.now();
+      timer = setInterval(() => {
+        if (Date.now() - started > LINK_POLL_FOR_MS) clearInterval(timer);
+        else void refresh();
+      }, LINK_POLL_MS);
+    };
+    void (async () => {
+      try {
+        for await (const event of watchPost(client, { taskId, accountId }, { signal: controller.signal })) {
+          if (event.publicUrl) await refresh();
+        }
+      } catch {
+        if (!controller.signal.aborted) pollForAWhile();
+      }
+    })();
     return () => {
-      stopped = true;
+      controller.abort();
       clearInterval(timer);
     };
   }, [client, taskId, accountId, awaitingLink]);
@@ -108,6 +125,18 @@ export function PostStatusPanel({ client, initial, videoSizeBytes, onFinal, onPo
       (error: unknown) => {
         setCancelError(error);
         setCancelling(false);
+      },
+    );
+  };
+
+  const postAsCreator = (publishId: string) => {
+    setCreatorPosting(true);
+    setCreatorError(null);
+    demoCreatorPostsDraft(apiBaseUrl(), publishId).then(
+      () => setCreatorPosting(false),
+      (error: unknown) => {
+        setCreatorError(error);
+        setCreatorPosting(false);
       },
     );
   };
@@ -151,6 +180,20 @@ export function PostStatusPanel({ client, initial, videoSizeBytes, onFinal, onPo
             {cancelling ? 'Cancelling…' : 'Cancel scheduled post'}
           </button>
           {cancelError !== null && <ErrorNotice error={cancelError} title="The post was not cancelled." />}
+        </div>
+      )}
+
+      {status.status === 'SENT_TO_INBOX' && (
+        <div data-testid="inbox-waiting">
+          <p className="muted small">This page follows the draft and shows the post when the creator publishes it.</p>
+          {isDemoSession() && status.publishId && (
+            <>
+              <button type="button" onClick={() => postAsCreator(status.publishId!)} disabled={creatorPosting} data-testid="demo-creator-posts">
+                {creatorPosting ? 'Posting as the creator…' : 'Demo: post it as the creator in TikTok'}
+              </button>
+              {creatorError !== null && <ErrorNotice error={creatorError} title="The creator did not post it." />}
+            </>
+          )}
         </div>
       )}
 

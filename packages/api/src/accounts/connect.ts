@@ -30,11 +30,12 @@ export async function startTikTokConnect(
     session,
     { code: 'INSTANCE_NOT_FOUND', what: 'instance' },
   );
-  const { state, codeVerifier } = createAuthorizationSecrets();
   const now = deps.clock.now();
-  const expiresAt = new Date(now.getTime() + deps.settings.tiktok.connectStateTtlMs);
   // Old states are useless after they expire; clearing them here keeps the table small without a job.
   await deps.db.deleteFrom('tiktok_oauth_states').where('expires_at', '<', new Date(now.getTime() - 86_400_000)).execute();
+  await refuseTooManyPendingConnects(deps, session.userId, now);
+  const { state, codeVerifier } = createAuthorizationSecrets();
+  const expiresAt = new Date(now.getTime() + deps.settings.tiktok.connectStateTtlMs);
   await deps.db
     .insertInto('tiktok_oauth_states')
     .values({
@@ -52,6 +53,30 @@ export async function startTikTokConnect(
   } catch (error) {
     throw isTikTokError(error) ? tikTokAppError(error) : error;
   }
+}
+
+/**
+ * Each connect stores a state row for its 10 minutes: unbounded, one user could fill the table. A user with
+ * `pendingConnectsPerUser` connects started and neither finished nor expired is told to wait for the oldest to expire.
+ */
+async function refuseTooManyPendingConnects(deps: Pick<AppDeps, 'db' | 'settings'>, userId: string, now: Date): Promise<void> {
+  const limit = deps.settings.tiktok.pendingConnectsPerUser;
+  const pending = await deps.db
+    .selectFrom('tiktok_oauth_states')
+    .select('expires_at')
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('expires_at', 'desc')
+    .limit(limit)
+    .execute();
+  if (pending.length < limit) return;
+  // The earliest of the newest `limit` states to expire frees a place.
+  const freedAt = pending[pending.length - 1]!.expires_at.getTime();
+  throw appError('RATE_LIMITED', `You have ${limit} TikTok connects started and not finished.`, {
+    hint: 'Finish one of them, or try again when the oldest link expires.',
+    retryAfterMs: Math.max(1_000, freedAt - now.getTime()),
+  });
 }
 
 /** What the callback page tells the person; `reason` is stable for programs, the page words it for people. */
@@ -99,38 +124,29 @@ export async function peekConnectState(deps: Pick<AppDeps, 'db' | 'clock'>, stat
   };
 }
 
-/** The person declined at TikTok: the state is spent, nothing is linked. */
-export async function declineTikTokConnect(deps: Pick<AppDeps, 'db' | 'clock'>, state: string): Promise<void> {
-  await deps.db
-    .updateTable('tiktok_oauth_states')
-    .set({ used_at: deps.clock.now() })
-    .where('state_hash', '=', hashState(state))
-    .where('used_at', 'is', null)
-    .execute();
-}
-
 /**
- * Finishes connecting, for the signed-in user who started it: claims the state (once), checks it is this user's —
- * so nobody can link their TikTok account to someone else's instance by handing them a connect link (account
- * linking CSRF) —, exchanges the code with its PKCE verifier, reads who connected, and upserts the account. Every
- * failure is an outcome, never a thrown error, and none of them links an account.
+ * Finishes connecting, for the signed-in user who started it: checks the state is this user's — so nobody can link
+ * their TikTok account to someone else's instance by handing them a connect link (account linking CSRF) — and only
+ * then claims it (once): someone else's attempt never spends the owner's state. Then it exchanges the code with its
+ * PKCE verifier, reads who connected, and upserts the account. Every failure is an outcome, never a thrown error, and
+ * none of them links an account.
  */
 export async function completeTikTokConnect(deps: ConnectDeps, userId: string, params: CallbackParams): Promise<ConnectOutcome> {
   if (!params.state) return { ok: false, reason: 'missing_state', redirectTo: null };
   const stateHash = hashState(params.state);
+  const found = await deps.db.selectFrom('tiktok_oauth_states').select(['user_id', 'used_at']).where('state_hash', '=', stateHash).executeTakeFirst();
+  if (!found) return { ok: false, reason: 'unknown_state', redirectTo: null };
+  if (found.user_id !== userId) return { ok: false, reason: 'foreign_state', redirectTo: null };
   const claimed = await deps.db
     .updateTable('tiktok_oauth_states')
     .set({ used_at: deps.clock.now() })
     .where('state_hash', '=', stateHash)
+    .where('user_id', '=', userId)
     .where('used_at', 'is', null)
     .returningAll()
     .executeTakeFirst();
-  if (!claimed) {
-    const known = await deps.db.selectFrom('tiktok_oauth_states').select('state_hash').where('state_hash', '=', stateHash).executeTakeFirst();
-    return { ok: false, reason: known ? 'state_reused' : 'unknown_state', redirectTo: null };
-  }
+  if (!claimed) return { ok: false, reason: 'state_reused', redirectTo: null };
   const redirectTo = claimed.redirect_to;
-  if (claimed.user_id !== userId) return { ok: false, reason: 'foreign_state', redirectTo: null };
   if (claimed.expires_at.getTime() <= deps.clock.now().getTime()) return { ok: false, reason: 'state_expired', redirectTo };
   if (params.error) return { ok: false, reason: 'access_denied', redirectTo };
   if (!params.code) return { ok: false, reason: 'missing_code', redirectTo };

@@ -190,6 +190,16 @@ export async function verifyJwt(
   } catch (error) {
     throw fromJoseError(error, expected);
   }
+  // jose compares `iat` with the clock only under maxTokenAge; a token "issued" in the future is refused in every mode
+  // (issue 17, finding 8): it would outlive any age limit, and no honest issuer makes one.
+  const nowSeconds = Math.floor(expected.clock.now().getTime() / 1000);
+  if (typeof payload.iat === 'number' && payload.iat > nowSeconds + expected.clockToleranceSeconds) {
+    throw new AuthenticationError(
+      'not_yet_valid',
+      'The bearer token claims to be issued in the future.',
+      'Its `iat` is in the future; check the clock of the machine that issued it.',
+    );
+  }
   if (typeof payload.sub !== 'string' || payload.sub.trim() === '') {
     throw new AuthenticationError('missing_claim', 'The bearer token has no `sub` claim.', 'Tokens must name their subject.');
   }

@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import type { AppDeps } from '../deps.js';
 import { type AppError, appError, asDatabaseUnavailable } from '../errors.js';
 import type { Context, Session } from '../trpc.js';
@@ -12,6 +13,8 @@ export interface ContextRequest {
   authorization?: string | null;
   /** Defaults to the `x-request-id` header. */
   requestId?: string | null;
+  /** The caller's address, for per-address rate limits. */
+  clientIp?: string | null;
 }
 
 export type CreateContext = (request?: ContextRequest) => Promise<Context>;
@@ -96,6 +99,12 @@ export async function sessionFromAuthorization(
   return { userId: user.id, sub: user.sub, email: user.email, actor: 'user' };
 }
 
+/** A verified token's `exp` (every authenticator requires one). */
+function expiryOf(token: string | null): Date | null {
+  const exp = token === null ? undefined : decodeJwt(token).exp;
+  return exp === undefined ? null : new Date(exp * 1000);
+}
+
 /**
  * The tRPC context factory. Mount it as the adapter's `createContext`:
  *   fetchRequestHandler({ ..., createContext: ({ req }) => createContext({ headers: req.headers }) })
@@ -113,6 +122,7 @@ export function createContextFactory(deps: ContextDeps): CreateContext {
       throw asDatabaseUnavailable(error);
     });
     const requestId = request.requestId !== undefined ? request.requestId : header(request.headers, 'x-request-id');
-    return { ...appDeps, session, requestId };
+    const tokenExpiresAt = () => expiryOf(session ? bearerTokenFrom(authorization) : null);
+    return { ...appDeps, session, requestId, clientIp: request.clientIp ?? null, tokenExpiresAt };
   };
 }

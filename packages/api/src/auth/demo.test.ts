@@ -42,14 +42,21 @@ describe('demo tokens (POST /dev/token)', () => {
     expect(await instancesOf(results[0]!.userId)).toHaveLength(1);
   });
 
-  it('signs in an existing user found by email (the seeded demo user) under their own sub', async () => {
+  it('signs in the existing demo user of that email (the seeded one) under their demo sub', async () => {
     const { db } = getDatabase();
-    const seeded = await db.insertInto('users').values({ sub: 'seed|demo', email: 'demo@reelpost.dev' }).returning('id').executeTakeFirstOrThrow();
-    const { token, userId, created } = await demo().issueDemoToken({ email: 'demo@reelpost.dev' });
+    const seeded = await db.insertInto('users').values({ sub: 'demo|seeded@reelpost.dev', email: 'seeded@reelpost.dev' }).returning('id').executeTakeFirstOrThrow();
+    const { token, userId, created } = await demo().issueDemoToken({ email: 'seeded@reelpost.dev' });
     expect({ userId, created }).toEqual({ userId: seeded.id, created: false });
-    expect(await instancesOf(seeded.id)).toHaveLength(0);
-    const verified = await demo().authenticator.verify(token);
-    expect(verified).toMatchObject({ sub: 'seed|demo', email: 'demo@reelpost.dev' });
+    expect(await demo().authenticator.verify(token)).toMatchObject({ sub: 'demo|seeded@reelpost.dev' });
+  });
+
+  // Issue 17, finding 1: on main, the user was found by email, so a real user's token was minted for the asking.
+  it('never mints a token for a user outside the demo namespace, whatever their email', async () => {
+    const { db } = getDatabase();
+    const real = await db.insertInto('users').values({ sub: 'oidc|real-person', email: 'real@example.com' }).returning('id').executeTakeFirstOrThrow();
+    const { token, userId } = await demo().issueDemoToken({ email: 'real@example.com' });
+    expect(userId).not.toBe(real.id);
+    expect(await demo().authenticator.verify(token)).toMatchObject({ sub: 'demo|real@example.com' });
   });
 
   it('issues tokens valid for 7 days', async () => {

@@ -1,8 +1,8 @@
 import { SignJWT } from 'jose';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { appError } from '../errors.js';
+import { isSafeText, UNSAFE_TEXT_MESSAGE } from '../input-text.js';
 import type { Authenticator } from './authenticator.js';
 import { createHs256Authenticator, MIN_SECRET_LENGTH, secretBytes } from './hs256.js';
 
@@ -15,7 +15,7 @@ export const DEMO_TOKEN_AUDIENCE = 'reelpost-demo';
 const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
 
 /** The body of `POST /dev/token`. */
-export const demoTokenRequestSchema = z.object({ email: z.email().max(320) });
+export const demoTokenRequestSchema = z.object({ email: z.email().max(320).refine(isSafeText, { message: UNSAFE_TEXT_MESSAGE }) });
 export type DemoTokenRequest = z.infer<typeof demoTokenRequestSchema>;
 
 export interface DemoToken {
@@ -29,8 +29,8 @@ export interface DemoToken {
 export interface DemoAuth {
   authenticator: Authenticator;
   /**
-   * A token for the user with this email; a new email gets a user and an empty instance first. An existing user with
-   * that email (the seeded `demo@reelpost.dev`, or one who signed in before) keeps their `sub`.
+   * A token for the demo user with this email (`sub` = `demo|<email>`); a new email gets a user and an empty instance
+   * first. Users outside the demo namespace are never found here, whatever their email.
    */
   issueDemoToken(request: DemoTokenRequest): Promise<DemoToken>;
 }
@@ -40,9 +40,12 @@ export interface DemoAuthOptions extends Pick<AppDeps, 'db' | 'clock'> {
   ttlSeconds?: number;
 }
 
+/** Every user demo mode creates has a `sub` in this namespace, and demo tokens are only ever minted for those. */
+export const DEMO_SUB_PREFIX = 'demo|';
+
 /** The `sub` of a user created by demo mode. */
 export function demoSubFor(email: string): string {
-  return `demo|${email}`;
+  return `${DEMO_SUB_PREFIX}${email}`;
 }
 
 export function createDemoAuth({ db, clock, secret, ttlSeconds = DEFAULT_TTL_SECONDS }: DemoAuthOptions): DemoAuth {
@@ -56,17 +59,13 @@ export function createDemoAuth({ db, clock, secret, ttlSeconds = DEFAULT_TTL_SEC
     source: '`POST /dev/token` (demo mode)',
   });
 
+  // Found by its demo `sub` only, never by email: a real user sharing the email (demo mode refuses to start on such a
+  // database, but one could be added while it runs) is never signed in by `POST /dev/token`.
   async function findOrCreateUser(email: string): Promise<{ id: string; sub: string; created: boolean }> {
+    const sub = demoSubFor(email);
     return db.transaction().execute(async (trx) => {
-      const existing = await trx
-        .selectFrom('users')
-        .select(['id', 'sub'])
-        .where(sql<string>`lower(email)`, '=', email)
-        .orderBy('created_at')
-        .limit(1)
-        .executeTakeFirst();
+      const existing = await trx.selectFrom('users').select(['id', 'sub']).where('sub', '=', sub).executeTakeFirst();
       if (existing) return { ...existing, created: false };
-      const sub = demoSubFor(email);
       // A concurrent request for the same new email waits here for ours and then finds the row.
       const inserted = await trx
         .insertInto('users')

@@ -95,4 +95,18 @@ describe('job definitions', () => {
   it('refuse a name graphile-worker cannot schedule', () => {
     expect(() => defineJob('has.a.dot', z.object({}))).toThrow(/not a valid job name/);
   });
+
+  it('report the job loop alive while it polls and runs jobs, and not once stopped', async () => {
+    let release = () => {};
+    const running = worker(() => new Promise<void>((resolve) => (release = resolve)));
+    const started = await running;
+    expect(started.liveness()).toMatchObject({ alive: true, runningJobs: 0 });
+    await enqueueJob(database().db, greet, { name: 'slow' });
+    await until(() => started.liveness().runningJobs === 1, 'the job to start');
+    expect(started.liveness().alive).toBe(true);
+    release();
+    await until(() => started.liveness().runningJobs === 0, 'the job to finish');
+    await started.stop();
+    expect(started.liveness().alive).toBe(false);
+  });
 });

@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import { Logger, run, runMigrations, type Runner, type Task } from 'graphile-worker';
 import type pg from 'pg';
 import type { z } from 'zod';
+import { runJobObserved, takeTraceContext, withTraceContext } from '../observability/jobs.js';
 
 /**
  * Durable jobs in Postgres through graphile-worker: jobs are added with SQL inside the same transaction that records
@@ -41,7 +42,7 @@ export async function enqueueJob<TPayload>(
   const checked = job.payload.parse(payload);
   await sql`SELECT graphile_worker.add_job(
       identifier => ${job.name},
-      payload => ${JSON.stringify(checked)}::json,
+      payload => ${JSON.stringify(withTraceContext(checked))}::json,
       run_at => ${options.runAt ?? null}::timestamptz,
       max_attempts => ${options.maxAttempts ?? null}::int,
       job_key => ${options.jobKey ?? null}::text
@@ -93,6 +94,15 @@ export interface JobWorkerOptions {
 export interface JobWorker {
   /** Stops taking jobs and waits for the running ones to finish. */
   stop: () => Promise<void>;
+  /** Whether the job loop is turning: it asked for work lately, or is running some (for a liveness probe). */
+  liveness: () => JobLoopLiveness;
+}
+
+export interface JobLoopLiveness {
+  alive: boolean;
+  /** Since the loop last asked for a job or finished one. */
+  idleMs: number;
+  runningJobs: number;
 }
 
 const RESTART_FIRST_PAUSE_MS = 250;
@@ -102,12 +112,15 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<JobWork
   const taskList: Record<string, Task> = {};
   for (const { job, handle } of options.jobs) {
     taskList[job.name] = async (raw) => {
-      try {
-        await handle(job.payload.parse(raw));
-      } catch (error) {
-        options.onError?.(error, job.name);
-        throw error;
-      }
+      const { payload, links } = takeTraceContext(raw);
+      await runJobObserved(job.name, links, async () => {
+        try {
+          await handle(job.payload.parse(payload));
+        } catch (error) {
+          options.onError?.(error, job.name);
+          throw error;
+        }
+      });
     };
   }
   const crontab = options.jobs
@@ -149,7 +162,21 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<JobWork
       }
     }
   };
+  // Liveness: every worker asks for a job each poll interval while idle, and jobs start and end while busy.
+  let lastTurnAt = Date.now();
+  let runningJobs = 0;
+  const stalledAfterMs = Math.max(30_000, 10 * (options.pollIntervalMs ?? 1000));
   const supervise = (current: Runner) => {
+    runningJobs = 0;
+    current.events.on('worker:getJob:start', () => (lastTurnAt = Date.now()));
+    current.events.on('job:start', () => {
+      runningJobs += 1;
+      lastTurnAt = Date.now();
+    });
+    current.events.on('job:complete', () => {
+      runningJobs = Math.max(0, runningJobs - 1);
+      lastTurnAt = Date.now();
+    });
     let handled = false;
     const replace = (error: unknown) => {
       if (handled || stopping || current !== runner) return;
@@ -170,6 +197,10 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<JobWork
         stopping = true;
         await runner.stop().catch(() => undefined);
       })()),
+    liveness: () => {
+      const idleMs = Date.now() - lastTurnAt;
+      return { alive: !stopping && (runningJobs > 0 || idleMs < stalledAfterMs), idleMs, runningJobs };
+    },
   };
 }
 

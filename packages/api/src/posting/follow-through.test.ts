@@ -19,7 +19,7 @@ async function startWebhookEndpoint(): Promise<{ url: string; results: WebhookRe
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const rawBody = Buffer.concat(chunks).toString('utf8');
-      void receiveTikTokWebhook(world().deps, world().emulator.app.clientSecret, {
+      void receiveTikTokWebhook(world().deps, world().emulator.app, {
         rawBody,
         signatureHeader: req.headers['tiktok-signature'] as string | undefined,
       }).then((result) => {
@@ -119,7 +119,7 @@ describe('the webhook receiver', () => {
     const { caller, task, account } = await world().creator();
     const { publishId } = await caller.tiktok.post({ taskId: task.id, ...basePost });
     const body = eventBody('post.publish.failed', account.open_id, { publish_id: publishId, reason: 'spam_risk' });
-    expect(await receiveTikTokWebhook(world().deps, world().emulator.app.clientSecret, signed(body, 'not-the-secret'))).toEqual({
+    expect(await receiveTikTokWebhook(world().deps, world().emulator.app, signed(body, 'not-the-secret'))).toEqual({
       accepted: false,
       reason: 'signature_mismatch',
     });
@@ -130,7 +130,7 @@ describe('the webhook receiver', () => {
     const { caller, task, account } = await world().creator();
     const { publishId } = await caller.tiktok.post({ taskId: task.id, ...basePost });
     const body = eventBody('post.publish.complete', account.open_id, { publish_id: publishId });
-    const result = await receiveTikTokWebhook(world().deps, world().emulator.app.clientSecret, signed(body, undefined, Math.floor(Date.now() / 1000) - 3600));
+    const result = await receiveTikTokWebhook(world().deps, world().emulator.app, signed(body, undefined, Math.floor(Date.now() / 1000) - 3600));
     expect(result).toMatchObject({ accepted: false });
     expect((await postRow(task.id)).status).toBe('PROCESSING');
   });
@@ -140,26 +140,26 @@ describe('the webhook receiver', () => {
     const { publishId } = await caller.tiktok.post({ taskId: task.id, ...basePost });
     const delivery = signed(eventBody('post.publish.complete', account.open_id, { publish_id: publishId }));
     const tampered = { ...delivery, rawBody: delivery.rawBody.replace('complete', 'failed') };
-    expect(await receiveTikTokWebhook(world().deps, world().emulator.app.clientSecret, tampered)).toMatchObject({ accepted: false });
+    expect(await receiveTikTokWebhook(world().deps, world().emulator.app, tampered)).toMatchObject({ accepted: false });
   });
 
   it('applies a repeated delivery once', async () => {
     const { caller, task, account } = await world().creator();
     const { publishId } = await caller.tiktok.post({ taskId: task.id, ...basePost, privacyLevel: 'SELF_ONLY' });
     const delivery = signed(eventBody('post.publish.complete', account.open_id, { publish_id: publishId }));
-    expect(await receiveTikTokWebhook(world().deps, world().emulator.app.clientSecret, delivery)).toEqual({ accepted: true, outcome: 'applied' });
+    expect(await receiveTikTokWebhook(world().deps, world().emulator.app, delivery)).toEqual({ accepted: true, outcome: 'applied' });
     const after = await postRow(task.id);
-    expect(await receiveTikTokWebhook(world().deps, world().emulator.app.clientSecret, delivery)).toEqual({ accepted: true, outcome: 'duplicate' });
+    expect(await receiveTikTokWebhook(world().deps, world().emulator.app, delivery)).toEqual({ accepted: true, outcome: 'duplicate' });
     expect(await postRow(task.id)).toEqual(after);
   });
 
   it('never moves a published post back: a late failure is recorded but changes nothing', async () => {
     const { caller, task, account } = await world().creator();
     const { publishId } = await caller.tiktok.post({ taskId: task.id, ...basePost, privacyLevel: 'SELF_ONLY' });
-    await receiveTikTokWebhook(world().deps, world().emulator.app.clientSecret, signed(eventBody('post.publish.complete', account.open_id, { publish_id: publishId })));
+    await receiveTikTokWebhook(world().deps, world().emulator.app, signed(eventBody('post.publish.complete', account.open_id, { publish_id: publishId })));
     await receiveTikTokWebhook(
       world().deps,
-      world().emulator.app.clientSecret,
+      world().emulator.app,
       signed(eventBody('post.publish.failed', account.open_id, { publish_id: publishId, reason: 'internal' })),
     );
     expect((await postRow(task.id)).status).toBe('PUBLISHED');
@@ -167,7 +167,7 @@ describe('the webhook receiver', () => {
 
   it('marks the account needs_reauth on authorization.removed', async () => {
     const { task, account } = await world().creator();
-    const result = await receiveTikTokWebhook(world().deps, world().emulator.app.clientSecret, signed(eventBody('authorization.removed', account.open_id, { reason: 1 })));
+    const result = await receiveTikTokWebhook(world().deps, world().emulator.app, signed(eventBody('authorization.removed', account.open_id, { reason: 1 })));
     expect(result).toEqual({ accepted: true, outcome: 'applied' });
     const row = await world().deps.db.selectFrom('instance_tiktok_credentials').select('state').where('id', '=', account.id).executeTakeFirstOrThrow();
     expect(row.state).toBe('needs_reauth');

@@ -1,5 +1,5 @@
-import type { Database, TikTokPost, TikTokPostUpdate } from '@reelpost/db';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Database } from '@reelpost/db';
+import { type Kysely, sql } from 'kysely';
 
 /**
  * Copies the task's latest post into the task's tiktok_* columns, which existing frontends read. Runs in the same
@@ -28,22 +28,4 @@ export async function mirrorLatestPostToTask(db: Kysely<Database>, taskId: strin
       SELECT * FROM tiktok_posts WHERE task_id = ${taskId} ORDER BY created_at DESC, id DESC LIMIT 1
     ) AS p
     WHERE t.id = ${taskId}`.execute(db);
-}
-
-/**
- * Changes a post and mirrors the task in one transaction — the only way posting code writes a post's outcome, so
- * the task's tiktok_* columns never lag behind. `also` runs inside the same transaction (jobs, account usage).
- */
-export async function updatePost(
-  db: Kysely<Database>,
-  post: { id: string; task_id: string },
-  values: TikTokPostUpdate,
-  also?: (trx: Transaction<Database>, stored: TikTokPost) => Promise<void>,
-): Promise<TikTokPost> {
-  return db.transaction().execute(async (trx) => {
-    const stored = await trx.updateTable('tiktok_posts').set(values).where('id', '=', post.id).returningAll().executeTakeFirstOrThrow();
-    await also?.(trx, stored);
-    await mirrorLatestPostToTask(trx, post.task_id);
-    return stored;
-  });
 }

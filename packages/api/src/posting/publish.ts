@@ -12,9 +12,12 @@ import { extractVideoOutput } from '../tasks/video-output.js';
 import { tikTokAppError } from '../tiktok/errors.js';
 import { probeVideoUrl } from '../video/probe.js';
 import { checkAgainstCreatorInfo } from './creator-checks.js';
+import { videoUrlOf } from './dispatch.js';
 import { writeDurably } from './durable-write.js';
 import { checkPostStatusJob, statusJobKey, uploadPostJob, uploadJobKey } from './job-definitions.js';
-import { mirrorLatestPostToTask, updatePost } from './mirror.js';
+import { mirrorLatestPostToTask } from './mirror.js';
+import { photoInitInput } from './photo-post.js';
+import { movePost } from './post-state.js';
 
 export type PostingDeps = Pick<AppDeps, 'db' | 'clock' | 'tiktok' | 'tokens' | 'settings'>;
 
@@ -86,17 +89,8 @@ async function refuse(deps: PostingDeps, post: TikTokPost, caller: PublishCaller
   }
   if (caller === 'job') {
     // Under the claim only: a newer claim may have sent the post meanwhile, and its outcome is not ours to overwrite.
-    const failed = await deps.db.transaction().execute(async (trx) => {
-      const stored = await trx
-        .updateTable('tiktok_posts')
-        .set(failedValues(deps, { reason: appCode.toLowerCase(), code: appCode }))
-        .where('id', '=', post.id)
-        .where('attempts', '=', post.attempts)
-        .where('initiated_at', 'is', null)
-        .returningAll()
-        .executeTakeFirst();
-      if (stored) await mirrorLatestPostToTask(trx, post.task_id);
-      return stored;
+    const failed = await movePost(deps.db, post.id, 'refuse', failedValues(deps, { reason: appCode.toLowerCase(), code: appCode }), {
+      fence: (eb) => eb.and([eb('attempts', '=', post.attempts), eb('initiated_at', 'is', null)]),
     });
     return failed ? { kind: 'done', post: failed } : { kind: 'skipped', post: undefined };
   }
@@ -125,9 +119,13 @@ async function markInitiated(deps: PostingDeps, post: TikTokPost): Promise<boole
   return marked.numUpdatedRows > 0n;
 }
 
-/** Records what TikTok did, waiting out a database that is away for as long as the claim lasts. */
-function recordDurably<T>(deps: PostingDeps, write: () => Promise<T>): Promise<T> {
-  return writeDurably(write, { giveUpAfterMs: deps.settings.posting.leaseMs });
+/**
+ * Records what TikTok did, waiting out a database that is away for as long as the claim lasts. The post as stored:
+ * moved, or as another writer left it when the move's guard refused (the sweep, or a webhook, got there first).
+ */
+async function recordMove(deps: PostingDeps, post: TikTokPost, move: () => Promise<TikTokPost | undefined>): Promise<TikTokPost> {
+  const moved = await writeDurably(move, { giveUpAfterMs: deps.settings.posting.leaseMs });
+  return moved ?? deps.db.selectFrom('tiktok_posts').selectAll().where('id', '=', post.id).executeTakeFirstOrThrow();
 }
 
 async function recordAccepted(
@@ -137,13 +135,13 @@ async function recordAccepted(
 ): Promise<TikTokPost> {
   const now = deps.clock.now();
   const nextCheckAt = new Date(now.getTime() + deps.settings.posting.pollInitialMs);
-  return recordDurably(deps, () => updatePost(
+  return recordMove(deps, post, () => movePost(
     deps.db,
-    post,
+    post.id,
+    'accept',
     {
       publish_id: accepted.publishId,
       source: accepted.source,
-      status: 'PROCESSING',
       tiktok_status: accepted.source === 'PULL_FROM_URL' ? 'PROCESSING_DOWNLOAD' : 'PROCESSING_UPLOAD',
       lease_until: null,
       next_check_at: nextCheckAt,
@@ -153,10 +151,12 @@ async function recordAccepted(
       video_size_bytes: accepted.videoSize ?? null,
       updated_at: now,
     },
-    async (trx) => {
-      await trx.updateTable('instance_tiktok_credentials').set({ last_used_at: now }).where('id', '=', post.account_id).execute();
-      await enqueueJob(trx, checkPostStatusJob, { postId: post.id }, { runAt: nextCheckAt, jobKey: statusJobKey(post.id) });
-      if (accepted.source === 'FILE_UPLOAD') await enqueueJob(trx, uploadPostJob, { postId: post.id }, { jobKey: uploadJobKey(post.id) });
+    {
+      also: async (trx) => {
+        await trx.updateTable('instance_tiktok_credentials').set({ last_used_at: now }).where('id', '=', post.account_id).execute();
+        await enqueueJob(trx, checkPostStatusJob, { postId: post.id }, { runAt: nextCheckAt, jobKey: statusJobKey(post.id) });
+        if (accepted.source === 'FILE_UPLOAD') await enqueueJob(trx, uploadPostJob, { postId: post.id }, { jobKey: uploadJobKey(post.id) });
+      },
     },
   ));
 }
@@ -170,7 +170,6 @@ interface Failure {
 
 function failedValues(deps: PostingDeps, failure: Failure) {
   return {
-    status: 'FAILED' as const,
     fail_reason: failure.reason,
     error_code: failure.code,
     error_log_id: failure.logId ?? null,
@@ -181,14 +180,13 @@ function failedValues(deps: PostingDeps, failure: Failure) {
 }
 
 function recordFailed(deps: PostingDeps, post: TikTokPost, failure: Failure) {
-  return recordDurably(deps, () => updatePost(deps.db, post, failedValues(deps, failure)));
+  return recordMove(deps, post, () => movePost(deps.db, post.id, 'refuse', failedValues(deps, failure)));
 }
 
 /** The init may have reached TikTok: the post is UNKNOWN, never sent again by itself; a request is told plainly. */
 async function settleOutcomeUnknown(deps: PostingDeps, post: TikTokPost, caller: PublishCaller, error: TikTokError): Promise<PublishOutcome> {
-  const stored = await recordDurably(deps, () =>
-    updatePost(deps.db, post, {
-      status: 'UNKNOWN',
+  const stored = await recordMove(deps, post, () =>
+    movePost(deps.db, post.id, 'loseAnswer', {
       fail_reason: 'outcome_unknown',
       error_code: error.code,
       error_log_id: error.logId ?? null,
@@ -207,10 +205,13 @@ function outcomeUnknownError(error: TikTokError): AppError {
   });
 }
 
-async function init(deps: PostingDeps, accessToken: string, post: TikTokPost, source: Parameters<AppDeps['tiktok']['initDirectPost']>[1]['source']) {
+/** The init for this post: its video from its URL (or by upload, given `source`), or its images (content/init). */
+async function init(deps: PostingDeps, accessToken: string, post: TikTokPost, source?: Parameters<AppDeps['tiktok']['initDirectPost']>[1]['source']) {
+  if (post.media_type === 'PHOTO') return deps.tiktok.initPhotoPost(accessToken, photoInitInput(post));
+  const video = source ?? { source: 'PULL_FROM_URL' as const, videoUrl: videoUrlOf(post) };
   return post.mode === 'inbox'
-    ? deps.tiktok.initInboxUpload(accessToken, { source })
-    : deps.tiktok.initDirectPost(accessToken, { postInfo: postInfoOf(post), source });
+    ? deps.tiktok.initInboxUpload(accessToken, { source: video })
+    : deps.tiktok.initDirectPost(accessToken, { postInfo: postInfoOf(post), source: video });
 }
 
 /**
@@ -234,11 +235,12 @@ export async function publishPost(deps: PostingDeps, postId: string, caller: Pub
     checkAgainstCreatorInfo(
       {
         privacyLevel: post.privacy_level,
-        disableComment: info.disableComment ?? false,
-        disableDuet: info.disableDuet ?? false,
-        disableStitch: info.disableStitch ?? false,
+        // Interactions are off unless the post allowed them (the schema's default).
+        disableComment: info.disableComment ?? true,
+        disableDuet: info.disableDuet ?? true,
+        disableStitch: info.disableStitch ?? true,
         brandContentToggle: info.brandContentToggle ?? false,
-        videoDurationSeconds: await videoDurationOf(deps, post.task_id),
+        videoDurationSeconds: post.media_type === 'VIDEO' ? await videoDurationOf(deps, post.task_id) : null,
       },
       creator,
     );
@@ -252,12 +254,13 @@ export async function publishPost(deps: PostingDeps, postId: string, caller: Pub
     return { kind: 'skipped', post: await deps.db.selectFrom('tiktok_posts').selectAll().where('id', '=', postId).executeTakeFirst() };
   }
   try {
-    const accepted = await init(deps, accessToken, post, { source: 'PULL_FROM_URL', videoUrl: post.video_url });
+    const accepted = await init(deps, accessToken, post);
     return { kind: 'done', post: await recordAccepted(deps, post, { publishId: accepted.publishId, source: 'PULL_FROM_URL' }) };
   } catch (error) {
     if (!isTikTokError(error)) throw error;
     if (error.outcomeUnknown) return settleOutcomeUnknown(deps, post, caller, error);
-    if (error.code === 'url_ownership_unverified') return uploadInstead(deps, post, accessToken, caller);
+    // Images cannot be uploaded instead: TikTok pulls photo posts from URLs only.
+    if (error.code === 'url_ownership_unverified' && post.media_type === 'VIDEO') return uploadInstead(deps, post, accessToken, caller);
     return failOnTikTokRefusal(deps, post, caller, error);
   }
 }
@@ -277,7 +280,7 @@ async function failOnTikTokRefusal(deps: PostingDeps, post: TikTokPost, caller: 
 async function uploadInstead(deps: PostingDeps, post: TikTokPost, accessToken: string, caller: PublishCaller): Promise<PublishOutcome> {
   let videoSize: number;
   try {
-    const probe = await probeVideoUrl(post.video_url, deps.settings.video);
+    const probe = await probeVideoUrl(videoUrlOf(post), deps.settings.video);
     if (probe.sizeBytes === null) {
       throw appError('VIDEO_URL_UNREACHABLE', 'The video’s host does not say how large the file is, so it cannot be uploaded in chunks.', {
         hint: 'Serve the video with a Content-Length (or Content-Range) header, or from a domain TikTok has verified.',

@@ -1,9 +1,10 @@
-import type { NewTikTokPost, TikTokPost } from '@reelpost/db';
+import type { Database, NewTikTokPost, TikTokPost } from '@reelpost/db';
+import type { Transaction } from 'kysely';
 import type { AppDeps } from '../deps.js';
 import { appError } from '../errors.js';
 import { enqueueJob } from '../jobs/queue.js';
-import { mirrorLatestPostToTask } from './mirror.js';
 import { publishJobKey, publishPostJob } from './job-definitions.js';
+import { createPost, movePost } from './post-state.js';
 
 export type Reservation = { kind: 'reserved'; post: TikTokPost } | { kind: 'existing'; post: TikTokPost };
 
@@ -24,7 +25,6 @@ function outcomeStillUnknown() {
 function freshAttempt(request: ReservationRequest) {
   return {
     ...request.values,
-    status: request.scheduledAt ? ('SCHEDULED' as const) : ('RESERVED' as const),
     scheduled_at: request.scheduledAt,
     source: null,
     tiktok_status: null,
@@ -49,6 +49,13 @@ function freshAttempt(request: ReservationRequest) {
   };
 }
 
+/** A scheduled post's publish job, due at its time, in the transaction that reserved it. */
+async function enqueueScheduled(trx: Transaction<Database>, post: TikTokPost): Promise<void> {
+  if (post.status === 'SCHEDULED' && post.scheduled_at) {
+    await enqueueJob(trx, publishPostJob, { postId: post.id }, { runAt: post.scheduled_at, jobKey: publishJobKey(post.id) });
+  }
+}
+
 /**
  * Step 5, the exactly-once gate: one row per task and account, reserved under the unique constraint in the same
  * transaction that records the request, before TikTok is called. A concurrent request waits on the row and then
@@ -57,21 +64,8 @@ function freshAttempt(request: ReservationRequest) {
  */
 export async function reservePost(deps: Pick<AppDeps, 'db' | 'clock'>, request: ReservationRequest): Promise<Reservation> {
   return deps.db.transaction().execute(async (trx): Promise<Reservation> => {
-    const afterReserving = async (post: TikTokPost): Promise<Reservation> => {
-      if (post.status === 'SCHEDULED' && post.scheduled_at) {
-        await enqueueJob(trx, publishPostJob, { postId: post.id }, { runAt: post.scheduled_at, jobKey: publishJobKey(post.id) });
-      }
-      await mirrorLatestPostToTask(trx, post.task_id);
-      return { kind: 'reserved', post };
-    };
-
-    const inserted = await trx
-      .insertInto('tiktok_posts')
-      .values(freshAttempt(request))
-      .onConflict((oc) => oc.columns(['task_id', 'account_id']).doNothing())
-      .returningAll()
-      .executeTakeFirst();
-    if (inserted) return afterReserving(inserted);
+    const inserted = await createPost(trx, request.scheduledAt ? 'schedule' : 'reserve', freshAttempt(request), { also: enqueueScheduled });
+    if (inserted) return { kind: 'reserved', post: inserted };
 
     const existing = await trx
       .selectFrom('tiktok_posts')
@@ -80,27 +74,45 @@ export async function reservePost(deps: Pick<AppDeps, 'db' | 'clock'>, request: 
       .where('account_id', '=', request.values.account_id)
       .forUpdate()
       .executeTakeFirstOrThrow();
-    const sameRequest = existing.idempotency_key === request.values.idempotency_key;
-    const endedWithoutPosting = existing.status === 'FAILED' || existing.status === 'CANCELLED';
-    if (sameRequest && existing.status === 'UNKNOWN') throw outcomeStillUnknown();
-    if (sameRequest && (request.explicitKey || !endedWithoutPosting)) {
-      if (existing.request_fingerprint !== request.values.request_fingerprint) {
-        throw appError('ALREADY_POSTED', 'This idempotency key was already used for a post with other parameters.', {
-          hint: 'Use a new idempotency key for a different post.',
-        });
-      }
-      return { kind: 'existing', post: existing };
+    const answer = answerForEarlierPost(existing, {
+      idempotencyKey: request.values.idempotency_key,
+      fingerprint: request.values.request_fingerprint,
+      explicitKey: request.explicitKey,
+    });
+    if (answer) return { kind: 'existing', post: answer };
+    // Under the row lock, answerForEarlierPost has just said the post may be tried again: the move cannot refuse.
+    const reused = await movePost(trx, existing.id, request.scheduledAt ? 'scheduleAgain' : 'reserveAgain', { ...freshAttempt(request), updated_at: deps.clock.now() }, { also: enqueueScheduled });
+    if (!reused) throw new Error(`post ${existing.id} could not be tried again from ${existing.status}`);
+    return { kind: 'reserved', post: reused };
+  });
+}
+
+export interface PostRequestIdentity {
+  idempotencyKey: string;
+  fingerprint: string;
+  explicitKey: boolean;
+}
+
+/**
+ * What a request gets when the task already has a post on the account: that post (the same request again), null
+ * (the earlier one failed or was cancelled, or its outcome is unknown and a new key was given: a new attempt may be
+ * reserved), or an error. Used by the reservation, under the row lock, and before it by tiktok.post, so a repeat is
+ * answered before anything leaves the server (no video URL fetched again: issue 17, finding 2).
+ */
+export function answerForEarlierPost(existing: TikTokPost, request: PostRequestIdentity): TikTokPost | null {
+  const sameRequest = existing.idempotency_key === request.idempotencyKey;
+  const endedWithoutPosting = existing.status === 'FAILED' || existing.status === 'CANCELLED';
+  if (sameRequest && existing.status === 'UNKNOWN') throw outcomeStillUnknown();
+  if (sameRequest && (request.explicitKey || !endedWithoutPosting)) {
+    if (existing.request_fingerprint !== request.fingerprint) {
+      throw appError('ALREADY_POSTED', 'This idempotency key was already used for a post with other parameters.', {
+        hint: 'Use a new idempotency key for a different post.',
+      });
     }
-    if (endedWithoutPosting || (existing.status === 'UNKNOWN' && request.explicitKey)) {
-      const reused = await trx
-        .updateTable('tiktok_posts')
-        .set({ ...freshAttempt(request), updated_at: deps.clock.now() })
-        .where('id', '=', existing.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return afterReserving(reused);
-    }
-    switch (existing.status) {
+    return existing;
+  }
+  if (endedWithoutPosting || (existing.status === 'UNKNOWN' && request.explicitKey)) return null;
+  switch (existing.status) {
       case 'UNKNOWN':
         throw outcomeStillUnknown();
       case 'PUBLISHED':
@@ -114,6 +126,5 @@ export async function reservePost(deps: Pick<AppDeps, 'db' | 'clock'>, request: 
           hint: 'Wait for it to finish (tiktok.status), or cancel it if it is scheduled (tiktok.cancel).',
           details: { postId: existing.id, status: existing.status },
         });
-    }
-  });
+  }
 }

@@ -1,11 +1,13 @@
-import type { TikTokPost } from '@reelpost/db';
-import { isTikTokError } from '@reelpost/tiktok';
-import { sql } from 'kysely';
+import type { Database, TikTokPost } from '@reelpost/db';
+import { isTikTokError, type TikTokError } from '@reelpost/tiktok';
+import { sql, type Transaction } from 'kysely';
 import { getAccessToken } from '../accounts/access-token.js';
 import { AppError } from '../errors.js';
 import { takeTikTokCall } from '../tiktok/call-budget.js';
 import type { PostingDeps } from './publish.js';
-import { mirrorLatestPostToTask } from './mirror.js';
+import { removeJob } from '../jobs/queue.js';
+import { statusJobKey } from './job-definitions.js';
+import { movePost } from './post-state.js';
 import { applyTikTokUpdate } from './transitions.js';
 
 export type StatusRefresh =
@@ -50,29 +52,46 @@ export async function refreshPostStatus(deps: PostingDeps, postId: string, minIn
     });
     return { kind: 'checked', post };
   } catch (error) {
+    if (isTikTokError(error)) {
+      const settled = await settleUnreadablePublish(deps, claimed, error);
+      if (settled) return { kind: 'checked', post: settled };
+    }
     if (error instanceof AppError || isTikTokError(error)) return { kind: 'failed', post: claimed, error };
     throw error;
   }
 }
 
+/**
+ * TikTok's status/fetch refusing the publish_id itself settles what the post can still become:
+ * - `invalid_publish_id` once the init is older than publishIdGraceMs: TikTok never received it, so nothing was
+ *   published — FAILED (`not_received_by_tiktok`), and posting again is safe;
+ * - `token_not_authorized_for_specified_publish_id`: this account's token may not read the post (it was sent as
+ *   another TikTok user) — nothing more can be learnt by asking, so it is UNKNOWN (`status_not_authorized`) with
+ *   its own hint; a webhook naming the publish_id still settles it.
+ * Only a post still PROCESSING; anything else keeps what it knows. Returns the stored post, or undefined.
+ */
+async function settleUnreadablePublish(deps: PostingDeps, post: TikTokPost, error: TikTokError): Promise<TikTokPost | undefined> {
+  const now = deps.clock.now();
+  const sentAt = post.initiated_at ?? post.created_at;
+  const recorded = { error_code: error.code, error_log_id: error.logId ?? null, next_check_at: null, updated_at: now };
+  const removeStatusJob = { also: (trx: Transaction<Database>) => removeJob(trx, statusJobKey(post.id)) };
+  if (error.code === 'invalid_publish_id' && now.getTime() - sentAt.getTime() >= deps.settings.posting.publishIdGraceMs) {
+    return movePost(deps.db, post.id, 'notReceived', { ...recorded, fail_reason: 'not_received_by_tiktok', finished_at: now }, removeStatusJob);
+  }
+  if (error.code === 'token_not_authorized_for_specified_publish_id') {
+    return movePost(deps.db, post.id, 'statusUnreadable', { ...recorded, fail_reason: 'status_not_authorized', finished_at: null }, removeStatusJob);
+  }
+  return undefined;
+}
+
 /** Gives up on a post TikTok has not finished processing by its deadline: a clear final state, not an endless wait. */
 export async function expireOverdueProcessing(deps: PostingDeps, postId: string): Promise<TikTokPost | undefined> {
-  return deps.db.transaction().execute(async (trx) => {
-    const expired = await trx
-      .updateTable('tiktok_posts')
-      .set({
-        status: 'FAILED',
-        fail_reason: 'processing_timeout',
-        next_check_at: null,
-        finished_at: deps.clock.now(),
-        updated_at: deps.clock.now(),
-      })
-      .where('id', '=', postId)
-      .where('status', '=', 'PROCESSING')
-      .where('check_deadline_at', '<', deps.clock.now())
-      .returningAll()
-      .executeTakeFirst();
-    if (expired) await mirrorLatestPostToTask(trx, expired.task_id);
-    return expired;
-  });
+  const now = deps.clock.now();
+  return movePost(
+    deps.db,
+    postId,
+    'timeOut',
+    { fail_reason: 'processing_timeout', next_check_at: null, finished_at: now, updated_at: now },
+    { fence: (eb) => eb('check_deadline_at', '<', now) },
+  );
 }

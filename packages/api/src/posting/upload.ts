@@ -4,6 +4,7 @@ import { getAccessToken } from '../accounts/access-token.js';
 import { takeTikTokCall } from '../tiktok/call-budget.js';
 import { openVideoRange } from '../video/range.js';
 import { probeVideoUrl } from '../video/probe.js';
+import { videoUrlOf } from './dispatch.js';
 import type { PostingDeps } from './publish.js';
 import { applyTikTokUpdate } from './transitions.js';
 
@@ -50,14 +51,14 @@ export async function uploadPostVideo(deps: PostingDeps, postId: string): Promis
     const plan = planChunks(size, post.upload_chunk_size ?? undefined);
     const fromChunk = firstMissingChunk(plan, status.uploadedBytes ?? 0);
     if (fromChunk < plan.totalChunkCount) {
-      const { contentType } = await probeVideoUrl(post.video_url, deps.settings.video);
+      const { contentType } = await probeVideoUrl(videoUrlOf(post), deps.settings.video);
       await deps.tiktok.uploadChunks({
         uploadUrl: deps.tokens.decrypt(post.upload_url_encrypted!),
         size,
         contentType,
         chunkSize: plan.chunkSize,
         fromChunk,
-        readChunk: (start, end) => readRange(deps, post.video_url, start, end),
+        readChunk: (start, end) => readRange(deps, videoUrlOf(post), start, end),
         onProgress: ({ uploadedBytes }) => {
           void deps.db
             .updateTable('tiktok_posts')

@@ -33,6 +33,14 @@ const OWN_FAIL_REASONS: Record<string, { message: string; hint: string }> = {
     message: 'TikTok did not finish processing this post within the time we wait.',
     hint: 'Check the TikTok app; if the video is not there, post it again.',
   },
+  not_received_by_tiktok: {
+    message: 'TikTok has no record of this post: the video never reached TikTok, so nothing was published.',
+    hint: 'Posting it again is safe: TikTok did not receive the first attempt.',
+  },
+  status_not_authorized: {
+    message: 'TikTok will not tell this account how the post is doing: it was sent as another TikTok user.',
+    hint: 'The account was probably reconnected as a different TikTok user. Check the profile the post was sent from before posting again; reconnect that account to follow it.',
+  },
   upload_failed: {
     message: 'Uploading the video to TikTok failed.',
     hint: 'Post it again; if it keeps failing, check that the video URL still answers.',
@@ -51,11 +59,22 @@ const MESSAGES: Record<PostStatus, string> = {
   RESERVED: 'Sending the video to TikTok.',
   SCHEDULED: 'Scheduled: it will be sent to TikTok at the chosen time.',
   PROCESSING: 'TikTok is processing the video; it may take a few minutes to appear on the profile.',
-  SENT_TO_INBOX: 'Sent to the creator’s TikTok inbox: they finish the post in the TikTok app.',
+  SENT_TO_INBOX: 'Waiting for the creator to finish it in TikTok: the draft is in their TikTok inbox.',
   PUBLISHED: 'Published on TikTok.',
   FAILED: 'TikTok did not publish the video.',
   CANCELLED: 'Cancelled before it was sent to TikTok.',
   UNKNOWN: 'We could not confirm whether TikTok received this post.',
+};
+
+/** What a person can do about a post that is not failed; failures carry their own hint. */
+const HINTS: Partial<Record<PostStatus, string>> = {
+  SENT_TO_INBOX:
+    'The creator opens TikTok’s inbox notification, edits the draft and posts it; this becomes PUBLISHED when they do. A draft may also never be posted.',
+};
+
+const TAKEN_DOWN = {
+  message: 'Published on TikTok, but TikTok no longer shows it publicly: it was taken down or made private.',
+  hint: 'Check the post in the TikTok app (TikTok may have removed it for a guideline, or the creator made it private); Reelpost does not post it again by itself.',
 };
 
 export type PostRow = Pick<
@@ -70,12 +89,14 @@ export type PostRow = Pick<
   | 'public_post_ids'
   | 'fail_reason'
   | 'mode'
+  | 'media_type'
   | 'privacy_level'
   | 'sandbox_forced_private'
   | 'uploaded_bytes'
   | 'downloaded_bytes'
   | 'scheduled_at'
   | 'last_checked_at'
+  | 'taken_down_at'
   | 'created_at'
   | 'updated_at'
 >;
@@ -91,43 +112,73 @@ export const POST_VIEW_COLUMNS = [
   'public_post_ids',
   'fail_reason',
   'mode',
+  'media_type',
   'privacy_level',
   'sandbox_forced_private',
   'uploaded_bytes',
   'downloaded_bytes',
   'scheduled_at',
   'last_checked_at',
+  'taken_down_at',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof TikTokPost)[];
 
-export function toPostStatusView(row: PostRow): PostStatusView {
-  const failure = row.fail_reason ? describePostFailure(row.fail_reason) : null;
-  const status = toContractPostStatus(row.status);
-  let message = failure && status === 'FAILED' ? failure.message : MESSAGES[row.status];
-  if (row.status === 'PUBLISHED' && row.public_post_ids.length === 0 && row.privacy_level === 'PUBLIC_TO_EVERYONE') {
+/** What a status view and a live event both say about a post: the fields of its row that decide the words. */
+export type PostStateFacts = Pick<PostRow, 'status' | 'fail_reason' | 'privacy_level' | 'sandbox_forced_private' | 'taken_down_at'> & {
+  publicPostCount: number;
+};
+
+export interface PostStateWords {
+  status: ContractPostStatus;
+  failReason: string | null;
+  message: string;
+  hint: string | null;
+  takenDownAt: Date | null;
+}
+
+export function describePostState(facts: PostStateFacts): PostStateWords {
+  const failure = facts.fail_reason ? describePostFailure(facts.fail_reason) : null;
+  const status = toContractPostStatus(facts.status);
+  let message = failure && status === 'FAILED' ? failure.message : MESSAGES[facts.status];
+  if (facts.status === 'PUBLISHED' && facts.publicPostCount === 0 && facts.privacy_level === 'PUBLIC_TO_EVERYONE') {
     message = 'Published on TikTok; the public link appears once TikTok’s moderation makes the video visible.';
   }
-  if (row.sandbox_forced_private && status !== 'FAILED') message += ' Sent as private (SELF_ONLY): the app is in sandbox mode.';
+  const takenDown = facts.status === 'PUBLISHED' && facts.taken_down_at !== null;
+  if (takenDown) message = TAKEN_DOWN.message;
+  if (facts.sandbox_forced_private && status !== 'FAILED') message += ' Sent as private (SELF_ONLY): the app is in sandbox mode.';
+  return {
+    status,
+    failReason: status === 'FAILED' ? (facts.fail_reason ?? (facts.status === 'UNKNOWN' ? 'outcome_unknown' : null)) : null,
+    message,
+    hint: status === 'FAILED' ? (failure?.hint ?? null) : takenDown ? TAKEN_DOWN.hint : (HINTS[facts.status] ?? null),
+    takenDownAt: takenDown ? facts.taken_down_at : null,
+  };
+}
+
+export function toPostStatusView(row: PostRow): PostStatusView {
+  const words = describePostState({ ...row, publicPostCount: row.public_post_ids.length });
   return {
     postId: row.id,
     taskId: row.task_id,
     accountId: row.account_id,
-    status,
+    status: words.status,
     tiktokStatus: row.tiktok_status,
     publishId: row.publish_id,
     publicUrl: row.public_url,
-    failReason: status === 'FAILED' ? (row.fail_reason ?? (row.status === 'UNKNOWN' ? 'outcome_unknown' : null)) : null,
-    message,
-    hint: status === 'FAILED' ? (failure?.hint ?? null) : null,
+    failReason: words.failReason,
+    message: words.message,
+    hint: words.hint,
     outcomeUnknown: row.status === 'UNKNOWN',
     mode: row.mode,
+    mediaType: row.media_type,
     privacyLevel: row.privacy_level as TikTokPrivacyLevel,
     sandboxForcedPrivate: row.sandbox_forced_private,
     uploadedBytes: row.uploaded_bytes,
     downloadedBytes: row.downloaded_bytes,
     scheduledAt: row.scheduled_at,
     lastCheckedAt: row.last_checked_at,
+    takenDownAt: words.takenDownAt,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

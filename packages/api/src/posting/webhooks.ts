@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type TikTokWebhookEvent, TikTokWebhookError, verifyTikTokWebhook } from '@reelpost/tiktok';
+import { sql } from 'kysely';
 import type { AppDeps } from '../deps.js';
 import type { PostingDeps } from './publish.js';
+import { movePost } from './post-state.js';
 import { applyTikTokUpdate, type TikTokUpdate } from './transitions.js';
 
 export interface WebhookDelivery {
@@ -10,17 +12,25 @@ export interface WebhookDelivery {
 }
 
 export type WebhookResult =
-  | { accepted: true; outcome: 'applied' | 'duplicate' | 'unmatched' | 'ignored' }
+  | { accepted: true; outcome: 'applied' | 'duplicate' | 'unmatched' | 'ignored' | 'malformed' | 'wrong_client_key' }
   | { accepted: false; reason: string };
+
+export interface WebhookApp {
+  clientSecret: string;
+  /** The app's client key: a delivery whose envelope names another app changes nothing. */
+  clientKey?: string | undefined;
+}
 
 /**
  * TikTok's webhook: signature checked (HMAC of the raw body with the client secret, 5-minute tolerance), each
  * delivery recorded once by the digest of its body — TikTok delivers at least once, so repeats change nothing —
- * then applied to the post it names. Forged or stale deliveries are refused and change nothing.
+ * then applied to the post it names. Forged or stale deliveries are refused and change nothing. A correctly signed
+ * delivery we cannot read, or one naming another app's client key, is accepted without effect (`malformed`,
+ * `wrong_client_key`): TikTok retries anything but a 2xx for 72 hours, and a retry would be just as unreadable.
  */
 export async function receiveTikTokWebhook(
   deps: PostingDeps & Pick<AppDeps, 'settings'>,
-  clientSecret: string,
+  app: WebhookApp,
   delivery: WebhookDelivery,
 ): Promise<WebhookResult> {
   let event: TikTokWebhookEvent;
@@ -28,13 +38,15 @@ export async function receiveTikTokWebhook(
     event = verifyTikTokWebhook({
       rawBody: delivery.rawBody,
       signatureHeader: delivery.signatureHeader ?? '',
-      clientSecret,
+      clientSecret: app.clientSecret,
       now: deps.clock.now().getTime(),
     });
   } catch (error) {
+    if (error instanceof TikTokWebhookError && error.code === 'payload_invalid') return { accepted: true, outcome: 'malformed' };
     if (error instanceof TikTokWebhookError) return { accepted: false, reason: error.code };
     throw error;
   }
+  if (app.clientKey !== undefined && event.clientKey !== app.clientKey) return { accepted: true, outcome: 'wrong_client_key' };
   const eventKey = createHash('sha256').update(delivery.rawBody).digest('hex');
   const publishId = publishIdOf(event);
   const recorded = await deps.db
@@ -58,6 +70,9 @@ export async function receiveTikTokWebhook(
 
 function publishIdOf(event: TikTokWebhookEvent): string | null {
   if (event.event === 'unknown' || event.event === 'authorization.removed') return null;
+  // video.upload.failed names the upload by share_id (TikTok's Webhook Events page); for the uploads we start that
+  // is the init's publish_id (assumed: TikTok documents no other id for it).
+  if (event.event === 'video.upload.failed') return event.content.publishId ?? event.content.shareId ?? null;
   return event.content.publishId ?? null;
 }
 
@@ -76,14 +91,25 @@ async function postForEvent(deps: PostingDeps, publishId: string, openId: string
     .where((eb) => eb.or([eb('p.status', '=', 'UNKNOWN'), eb.and([eb('p.status', '=', 'RESERVED'), eb('p.initiated_at', 'is not', null)])]))
     .execute();
   if (candidates.length !== 1) return undefined;
-  const adopted = await deps.db
-    .updateTable('tiktok_posts')
-    .set({ publish_id: publishId, status: 'PROCESSING', fail_reason: null, error_code: null, lease_until: null, updated_at: deps.clock.now() })
-    .where('id', '=', candidates[0]!.id)
-    .where('publish_id', 'is', null)
-    .returning('id')
-    .executeTakeFirst();
+  const adopted = await movePost(
+    deps.db,
+    candidates[0]!.id,
+    'adopt',
+    { publish_id: publishId, fail_reason: null, error_code: null, lease_until: null, updated_at: deps.clock.now() },
+    { fence: (eb) => eb('publish_id', 'is', null) },
+  );
   return adopted?.id;
+}
+
+async function postByPublicId(deps: PostingDeps, publicPostId: string, openId: string): Promise<string | undefined> {
+  const found = await deps.db
+    .selectFrom('tiktok_posts as p')
+    .innerJoin('instance_tiktok_credentials as a', 'a.id', 'p.account_id')
+    .select('p.id')
+    .where('a.open_id', '=', openId)
+    .where(sql<boolean>`${publicPostId} = ANY(p.public_post_ids)`)
+    .executeTakeFirst();
+  return found?.id;
 }
 
 async function applyWebhookEvent(deps: PostingDeps, event: TikTokWebhookEvent): Promise<'applied' | 'unmatched' | 'ignored'> {
@@ -96,11 +122,14 @@ async function applyWebhookEvent(deps: PostingDeps, event: TikTokWebhookEvent): 
       .execute();
     return removed.some((result) => result.numUpdatedRows > 0n) ? 'applied' : 'unmatched';
   }
-  const publishId = publishIdOf(event);
-  if (!publishId) return 'ignored';
   const update = updateFor(event);
   if (!update) return 'ignored';
-  const postId = await postForEvent(deps, publishId, event.userOpenId);
+  const publishId = publishIdOf(event);
+  let postId: string | undefined;
+  if (publishId) postId = await postForEvent(deps, publishId, event.userOpenId);
+  // A take-down may name the post by its public id alone.
+  else if (event.event === 'post.publish.no_longer_publicaly_available') postId = await postByPublicId(deps, event.content.postId, event.userOpenId);
+  else return 'ignored';
   if (!postId) return 'unmatched';
   await applyTikTokUpdate(deps.db, deps, postId, update);
   return 'applied';
@@ -119,6 +148,8 @@ function updateFor(event: TikTokWebhookEvent): TikTokUpdate | null {
     case 'video.upload.failed':
       return { tiktokStatus: 'FAILED', failReason: event.content.reason === undefined ? 'upload_failed' : String(event.content.reason) };
     case 'post.publish.no_longer_publicaly_available':
+      // It was published (the event may overtake post.publish.complete), and is no longer visible.
+      return { tiktokStatus: 'PUBLISH_COMPLETE', publicPostIds: [event.content.postId], takenDown: true };
     case 'authorization.removed':
     case 'unknown':
       return null;

@@ -10,24 +10,14 @@ import {
   uploadJobKey,
   uploadPostJob,
 } from './job-definitions.js';
-import { mirrorLatestPostToTask } from './mirror.js';
+import { movePost, movePosts } from './post-state.js';
 import { type PostingDeps, publishPost } from './publish.js';
 import { expireOverdueProcessing, refreshPostStatus } from './status.js';
 import { uploadPostVideo } from './upload.js';
 
 /** A scheduled post whose time has come: SCHEDULED → RESERVED (once), then sent like any other. */
 async function releaseScheduledPost(deps: PostingDeps, postId: string): Promise<void> {
-  await deps.db.transaction().execute(async (trx) => {
-    const released = await trx
-      .updateTable('tiktok_posts')
-      .set({ status: 'RESERVED', updated_at: deps.clock.now() })
-      .where('id', '=', postId)
-      .where('status', '=', 'SCHEDULED')
-      .where('scheduled_at', '<=', sql<Date>`now()`)
-      .returning('task_id')
-      .executeTakeFirst();
-    if (released) await mirrorLatestPostToTask(trx, released.task_id);
-  });
+  await movePost(deps.db, postId, 'release', { updated_at: deps.clock.now() }, { fence: (eb) => eb('scheduled_at', '<=', sql<Date>`now()`) });
 }
 
 export async function runPublishJob(deps: PostingDeps, postId: string): Promise<void> {
@@ -95,16 +85,9 @@ export async function sweepPosts(deps: PostingDeps): Promise<SweepReport> {
   report.scheduledDue = due.length;
   report.orphanedReservations = orphaned.length;
 
-  const lost = await db
-    .updateTable('tiktok_posts')
-    .set({ status: 'UNKNOWN', fail_reason: 'outcome_unknown', lease_until: null, updated_at: deps.clock.now() })
-    .where('status', '=', 'RESERVED')
-    .where('initiated_at', 'is not', null)
-    .where('publish_id', 'is', null)
-    .where('lease_until', '<', sql<Date>`now()`)
-    .returning('task_id')
-    .execute();
-  for (const { task_id } of lost) await mirrorLatestPostToTask(db, task_id);
+  const lost = await movePosts(db, 'loseWorker', { fail_reason: 'outcome_unknown', lease_until: null, updated_at: deps.clock.now() }, (eb) =>
+    eb.and([eb('initiated_at', 'is not', null), eb('publish_id', 'is', null), eb('lease_until', '<', sql<Date>`now()`)]),
+  );
   report.lostInits = lost.length;
 
   const overdue = await db.selectFrom('tiktok_posts').select('id').where('status', '=', 'PROCESSING').where('check_deadline_at', '<', sql<Date>`now()`).execute();

@@ -220,7 +220,7 @@ describe('tasks.detail: output', () => {
 
   it('gives no video, and the stored output as data, for a task without one', async () => {
     const detail = await detailOf({ output_data: asJson({ text: 'A blog post', words: 800 }) });
-    expect(detail.output).toEqual({ video: null, data: { text: 'A blog post', words: 800 } });
+    expect(detail.output).toEqual({ video: null, photos: [], postable: null, data: { text: 'A blog post', words: 800 } });
   });
 
   it('shows numbers too large for JavaScript in the stored JSON as null instead of failing', async () => {
@@ -230,7 +230,7 @@ describe('tasks.detail: output', () => {
 
   it('gives no video and no data for a task without output', async () => {
     const detail = await detailOf({ status: 'running', output_data: null });
-    expect(detail.output).toEqual({ video: null, data: null });
+    expect(detail.output).toEqual({ video: null, photos: [], postable: null, data: null });
   });
 });
 

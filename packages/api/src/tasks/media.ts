@@ -1,6 +1,13 @@
 import type { Media, MediaKind } from '@reelpost/db';
 import type { AttachedMedia } from './schemas.js';
 
+/** An absolute http(s) URL, trimmed, or null: agents write `javascript:`, `data:` and file paths too. */
+export function httpUrl(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const text = value.trim();
+  return /^https?:\/\//i.test(text) && URL.canParse(text) ? text : null;
+}
+
 // What kind of file an attachment is: by its MIME type, then by its file extension (of its name, then of its URL),
 // then by the kind stored with it, else `other`.
 
@@ -78,10 +85,16 @@ export function fileNameFromUrl(url: string): string | null {
 
 export type MediaRow = Pick<Media, 'id' | 'url' | 'mime_type' | 'kind' | 'size_bytes' | 'name'>;
 
-export function toAttachedMedia(row: MediaRow): AttachedMedia {
+/**
+ * A media row as callers see it, or null when its URL is not http(s): the rows are written by agents, and a
+ * `javascript:` or `data:` URL handed to a page that links it is script on that page (issue 17, finding 8).
+ */
+export function toAttachedMedia(row: MediaRow): AttachedMedia | null {
+  const url = httpUrl(row.url);
+  if (url === null) return null;
   return {
     id: row.id,
-    url: row.url,
+    url,
     type: mediaKindOf(row),
     mime: row.mime_type,
     // bigint in the database; past 2^53 bytes (9 PB) a JS number is not exact, so it is not shown.

@@ -1,5 +1,6 @@
 import { MEDIA_KINDS, TASK_STATUSES } from '@reelpost/db';
 import { z } from 'zod';
+import { inputText } from '../input-text.js';
 import { decodeTaskCursor } from './cursor.js';
 
 // The contract of tasks.list and tasks.detail. Every type the feature uses is inferred from here; the OpenAPI
@@ -24,8 +25,7 @@ export type ContractPostStatus = z.infer<typeof contractPostStatusSchema>;
 export const TASK_LIST_DEFAULT_LIMIT = 20;
 export const TASK_LIST_MAX_LIMIT = 100;
 
-export const taskCursorSchema = z
-  .string()
+export const taskCursorSchema = inputText()
   .max(200)
   .transform((value, ctx) => {
     const cursor = decodeTaskCursor(value);
@@ -114,9 +114,23 @@ export const videoOutputSchema = z.object({
 });
 export type VideoOutput = z.infer<typeof videoOutputSchema>;
 
+/** One image a task produced, in order; `mimeType` as declared, or implied by the URL's extension. */
+export const photoOutputSchema = z.object({
+  url: z.string(),
+  mimeType: z.string().nullable(),
+});
+export type PhotoOutput = z.infer<typeof photoOutputSchema>;
+
+/** What `tiktok.post` posts for this task by default: its video, else its images as a photo post, else nothing. */
+export const POSTABLE_KINDS = ['video', 'photo'] as const;
+
 export const taskOutputSchema = z.object({
   /** The task's video, or null when it produced none (yet). */
   video: videoOutputSchema.nullable(),
+  /** The task's images in order (a photo post takes the JPEG and WebP ones, 1–35); empty when none. */
+  photos: z.array(photoOutputSchema),
+  /** How the task can be posted: `video` when it made a video, `photo` when it made images only, else null. */
+  postable: z.enum(POSTABLE_KINDS).nullable(),
   /** `output_data` as stored, for outputs that are not a video. */
   data: z.json().nullable(),
 });

@@ -12,6 +12,7 @@ import { planTask } from './planning.js';
 import { toContractPostStatus } from '../posting/view.js';
 import { contractPostStatusSchema, type TaskDetail, type TaskList, type TaskListInput } from './schemas.js';
 import { extractVideoOutput } from './video-output.js';
+import { taskOutputOf } from './postable.js';
 
 /**
  * tasks.detail's one statement: the task, its instance's owner (for the ownership check), its media and its latest
@@ -107,16 +108,15 @@ export async function getTaskDetail({ db }: Pick<AppDeps, 'db'>, session: Sessio
   });
   const log = normaliseExecutionSteps(row.execution_steps);
   const post = row.latest_post;
+  // Media whose URL is not http(s) never leave the API (an agent may write anything there).
+  const attachedMedia = row.media.map(toAttachedMedia).filter((media) => media !== null);
   return {
     ...taskFieldsOf(row),
     input: withFiniteNumbers(row.input),
     planning: planTask(row.type, row.status, log),
     executionLogs: toExecutionLogs(log),
-    attachedMedia: row.media.map(toAttachedMedia),
-    output: {
-      video: extractVideoOutput(row.output_data),
-      data: withFiniteNumbers(row.output_data),
-    },
+    attachedMedia,
+    output: taskOutputOf(row.output_data, attachedMedia),
     // Timestamps nested in JSON arrive as ISO strings.
     tiktok: post
       ? {

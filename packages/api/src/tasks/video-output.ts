@@ -1,5 +1,5 @@
 import { firstNumber, firstString, isRecord, type LooseRecord } from './loose-json.js';
-import { mediaKindFromExtension } from './media.js';
+import { httpUrl, mediaKindFromExtension } from './media.js';
 import type { VideoOutput } from './schemas.js';
 
 // The video a task produced, read from its `output_data` in the shapes agents write:
@@ -27,12 +27,6 @@ const LIST_KEYS = ['outputs', 'results', 'files', 'media', 'assets', 'artifacts'
 const WRAPPER_KEYS = ['output', 'result', 'data'] as const;
 
 const MAX_DEPTH = 4;
-
-function httpUrl(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  const text = value.trim();
-  return /^https?:\/\//i.test(text) && URL.canParse(text) ? text : null;
-}
 
 type Declared = 'video' | 'not-video' | 'unknown';
 

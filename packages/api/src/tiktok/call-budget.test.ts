@@ -1,7 +1,7 @@
 import { createDatabase } from '@reelpost/db';
 import { useTestDatabase } from '@reelpost/db/testing';
 import { describe, expect, it } from 'vitest';
-import { takeTikTokCall, tikTokCallWait } from './call-budget.js';
+import { takeTikTokCall, tikTokCallLimit, tikTokCallWait } from './call-budget.js';
 
 const database = useTestDatabase();
 
@@ -18,6 +18,10 @@ async function account(): Promise<string> {
 }
 
 describe('the shared TikTok call budget', () => {
+  it("takes TikTok's per-token limits from @reelpost/tiktok's table: creator info 20, inits 6, status 30, user info 600", () => {
+    expect([tikTokCallLimit('creator_info'), tikTokCallLimit('init'), tikTokCallLimit('status'), tikTokCallLimit('user_info')]).toEqual([20, 6, 30, 600]);
+  });
+
   it('grants exactly the limit when many processes ask at once', async () => {
     const accountId = await account();
     // A second pool stands for a second server process.

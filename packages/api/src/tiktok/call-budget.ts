@@ -1,19 +1,26 @@
 import type { Database } from '@reelpost/db';
+import { RATE_LIMIT_WINDOW_MS, type RateLimitedEndpoint, TIKTOK_RATE_LIMITS_PER_MINUTE } from '@reelpost/tiktok';
 import { type Kysely, sql } from 'kysely';
 
 /**
  * TikTok's per-token limits (one-minute sliding window), shared by every process through Postgres. A call is
  * logged before it is made; while the window is full, callers are told how long to wait instead of being sent on
- * to collect a 429.
+ * to collect a 429. Each budget is named as the call log stores it and spends the calls of these endpoints; the
+ * numbers come from @reelpost/tiktok's table. A post makes one init of the three kinds, so they share one budget.
  */
-export const TIKTOK_CALL_LIMITS = {
-  creator_info: 20,
-  init: 6,
-  status: 30,
-  user_info: 600,
-} as const;
+const BUDGET_ENDPOINTS = {
+  creator_info: ['creator_info.query'],
+  init: ['video.init', 'inbox.video.init', 'content.init'],
+  status: ['status.fetch'],
+  user_info: ['user.info'],
+} as const satisfies Record<string, readonly RateLimitedEndpoint[]>;
 
-export type TikTokBudgetedEndpoint = keyof typeof TIKTOK_CALL_LIMITS;
+export type TikTokBudgetedEndpoint = keyof typeof BUDGET_ENDPOINTS;
+
+/** A budget's calls per window: the strictest limit among the endpoints it spends. */
+export function tikTokCallLimit(budget: TikTokBudgetedEndpoint): number {
+  return Math.min(...BUDGET_ENDPOINTS[budget].map((endpoint) => TIKTOK_RATE_LIMITS_PER_MINUTE[endpoint]));
+}
 
 export type CallBudgetDecision = { granted: true } | { granted: false; retryAfterMs: number };
 
@@ -30,8 +37,8 @@ export async function takeTikTokCall(
   endpoint: TikTokBudgetedEndpoint,
   options: CallBudgetOptions = {},
 ): Promise<CallBudgetDecision> {
-  const windowMs = options.windowMs ?? 60_000;
-  const limit = options.limit ?? TIKTOK_CALL_LIMITS[endpoint];
+  const windowMs = options.windowMs ?? RATE_LIMIT_WINDOW_MS;
+  const limit = options.limit ?? tikTokCallLimit(endpoint);
   const { rows } = await sql<{ wait_ms: string }>`
     SELECT take_tiktok_call(${accountId}::uuid, ${endpoint}, ${limit}::int, make_interval(secs => ${windowMs / 1000})) AS wait_ms
   `.execute(db);
@@ -49,8 +56,8 @@ export async function tikTokCallWait(
   endpoint: TikTokBudgetedEndpoint,
   options: CallBudgetOptions = {},
 ): Promise<number> {
-  const windowMs = options.windowMs ?? 60_000;
-  const limit = options.limit ?? TIKTOK_CALL_LIMITS[endpoint];
+  const windowMs = options.windowMs ?? RATE_LIMIT_WINDOW_MS;
+  const limit = options.limit ?? tikTokCallLimit(endpoint);
   const window = sql`make_interval(secs => ${windowMs / 1000})`;
   // The limit-th newest call in the window is the one that has to leave it before another may go.
   const { rows } = await sql<{ wait_ms: number | null }>`

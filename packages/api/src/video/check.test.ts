@@ -213,9 +213,10 @@ describe('checkVideoUrl messages', () => {
     }
   });
 
-  it('name the verified prefixes when the URL is elsewhere', async () => {
+  it('point at the configured prefixes without listing them when the URL is elsewhere (the storage layout is the operator’s)', async () => {
     const refusal = await refusalOf(() => checkVideoUrl('https://evil.net/a.mp4', production));
-    expect(refusal.details.allowedPrefixes).toEqual([BUCKET]);
-    expect(refusal.hint).toContain(BUCKET);
+    expect(refusal.details).toEqual({ reason: 'not_allowed_prefix' });
+    expect(refusal.hint).toContain('VIDEO_URL_PREFIXES');
+    expect(refusal.hint).not.toContain(BUCKET);
   });
 });

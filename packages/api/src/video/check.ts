@@ -115,8 +115,9 @@ export function checkVideoUrl(input: string, policy: VideoUrlPolicy): URL {
     throw refuse(
       'not_allowed_prefix',
       `The video URL ${describeUrl(url)} is not under a URL prefix verified for TikTok.`,
-      `Store the video under one of the verified prefixes: ${policy.allowedPrefixes.map((prefix) => prefix.href).join(', ')}.`,
-      { allowedPrefixes: policy.allowedPrefixes.map((prefix) => prefix.href) },
+      // The prefixes themselves are the operator's to know, not every caller's (issue 17, finding 8): they map the
+      // storage layout. The operator's list is in VIDEO_URL_PREFIXES.
+      'Store the video under a URL prefix this server is configured to allow (VIDEO_URL_PREFIXES) and that is verified with TikTok.',
     );
   }
   url.hash = '';

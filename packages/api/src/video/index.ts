@@ -10,6 +10,6 @@ export {
   type VideoUrlPolicyInput,
   videoUrlPolicyFromEnv,
 } from './policy.js';
-export { probeVideoUrl, VIDEO_CONTENT_TYPES, type VideoContentType, type VideoProbe } from './probe.js';
+export { type AcceptedMedia, probeMediaUrl, probeVideoUrl, VIDEO_CONTENT_TYPES, type VideoContentType, type VideoProbe } from './probe.js';
 export { type ByteRange, openVideoRange, type VideoRange } from './range.js';
 export { type ResolveHost, systemResolver, type VideoUrlGuardOptions } from './request.js';

@@ -60,6 +60,35 @@ export async function probeVideoUrl(
   policy: VideoUrlPolicy,
   options: VideoUrlGuardOptions = {},
 ): Promise<VideoProbe> {
+  const probe = await probeMediaUrl(input, policy, VIDEO_MEDIA, options);
+  return { ...probe, contentType: probe.contentType as VideoContentType };
+}
+
+/** Which files a probe accepts: types and the extensions that name them, and how a refusal speaks of them. */
+export interface AcceptedMedia {
+  types: Readonly<Record<string, readonly string[]>>;
+  /** "video", "image": what the file is called in messages. */
+  noun: string;
+  /** The accepted formats for a person, e.g. "MP4, MOV or WebM". */
+  formats: string;
+  /** What to do about a file of another type. */
+  typeHint: string;
+}
+
+const VIDEO_MEDIA: AcceptedMedia = {
+  types: VIDEO_CONTENT_TYPES,
+  noun: 'video',
+  formats: 'MP4, MOV or WebM',
+  typeHint: 'Upload the video as .mp4, .mov or .webm and serve it as video/mp4, video/quicktime or video/webm.',
+};
+
+/** `probeVideoUrl` for any accepted media (photo posts probe their images with it): same guard, same limits. */
+export async function probeMediaUrl(
+  input: string,
+  policy: VideoUrlPolicy,
+  accepted: AcceptedMedia,
+  options: VideoUrlGuardOptions = {},
+): Promise<Omit<VideoProbe, 'contentType'> & { contentType: string }> {
   const url = checkVideoUrl(input, policy);
   const deadline = startDeadline(policy.timeoutMs, options.signal);
   let facts: Facts;
@@ -68,20 +97,20 @@ export async function probeVideoUrl(
   } finally {
     deadline.dispose();
   }
-  const contentType = videoContentType(facts);
+  const contentType = mediaContentType(facts, accepted);
   if (facts.sizeBytes === 0) {
     throw refuse(
       'empty',
       `${describeUrl(facts.url)} is an empty file.`,
-      'Upload the video again; the stored file has no content.',
+      `Upload the ${accepted.noun} again; the stored file has no content.`,
     );
   }
   if (facts.sizeBytes !== null && facts.sizeBytes > policy.maxBytes) {
     throw appError(
       'VIDEO_TOO_LARGE',
-      `The video is ${formatBytes(facts.sizeBytes)}; TikTok accepts at most ${formatBytes(policy.maxBytes)}.`,
+      `The ${accepted.noun} is ${formatBytes(facts.sizeBytes)}; TikTok accepts at most ${formatBytes(policy.maxBytes)}.`,
       {
-        hint: 'Compress or shorten the video and try again.',
+        hint: accepted.noun === 'video' ? 'Compress or shorten the video and try again.' : `Compress the ${accepted.noun} and try again.`,
         details: { sizeBytes: facts.sizeBytes, maxBytes: policy.maxBytes },
       },
     );
@@ -164,34 +193,21 @@ function factsOfFullAnswer(answer: GuardedResponse): Facts {
   };
 }
 
-function videoContentType(facts: Facts): VideoContentType {
+function mediaContentType(facts: Facts, accepted: AcceptedMedia): string {
   const served = facts.servedContentType?.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (isVideoContentType(served)) return served;
+  if (Object.hasOwn(accepted.types, served)) return served;
   if (served === '' || GENERIC_TYPES.has(served)) {
-    const byExtension = contentTypeOfPath(facts.url.pathname);
-    if (byExtension) return byExtension;
+    const lower = facts.url.pathname.toLowerCase();
+    const byExtension = Object.entries(accepted.types).find(([, extensions]) => extensions.some((extension) => lower.endsWith(extension)));
+    if (byExtension) return byExtension[0];
   }
   const shown = served === '' ? 'no content type' : `"${served.slice(0, 60)}"`;
   throw refuse(
     'content_type',
-    `${describeUrl(facts.url)} is served with ${shown}, not as a video TikTok accepts (MP4, MOV or WebM).`,
-    'Upload the video as .mp4, .mov or .webm and serve it as video/mp4, video/quicktime or video/webm.',
+    `${describeUrl(facts.url)} is served with ${shown}, not as ${accepted.noun === 'image' ? 'an' : 'a'} ${accepted.noun} TikTok accepts (${accepted.formats}).`,
+    accepted.typeHint,
     { servedContentType: served === '' ? null : served },
   );
-}
-
-function isVideoContentType(value: string): value is VideoContentType {
-  return Object.hasOwn(VIDEO_CONTENT_TYPES, value);
-}
-
-function contentTypeOfPath(pathname: string): VideoContentType | null {
-  const lower = pathname.toLowerCase();
-  for (const [type, extensions] of Object.entries(VIDEO_CONTENT_TYPES) as Array<
-    [VideoContentType, readonly string[]]
-  >) {
-    if (extensions.some((extension) => lower.endsWith(extension))) return type;
-  }
-  return null;
 }
 
 export function parseLength(value: string | undefined): number | null {

@@ -6,7 +6,8 @@ import type {} from 'vitest';
 import { createDatabase } from '../create-database.js';
 import { startEmbeddedPostgres } from '../embedded-postgres.js';
 import { migrateToLatest } from '../migrate.js';
-import { parseDatabaseUrl, withDatabaseName } from '../open-database.js';
+import { describeDatabaseError, redactDatabaseUrl } from '../errors.js';
+import { DatabaseStartupError, parseDatabaseUrl, withDatabaseName } from '../open-database.js';
 
 /** What the global setup hands every test file: where to clone its own database from. */
 export interface TestDatabaseContext {
@@ -77,7 +78,9 @@ export async function startTestDatabaseServer(
   }
 
   const template = `${prefix}template`;
-  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${client.escapeIdentifier(template)}`));
+  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${client.escapeIdentifier(template)}`)).catch((error: unknown) => {
+    throw new DatabaseStartupError(`Cannot reach the test Postgres at ${redactDatabaseUrl(adminUrl)}: ${describeDatabaseError(error)}`);
+  });
   const templateUrl = withDatabaseName(adminUrl, template);
   const handle = createDatabase({ url: templateUrl, max: 2 });
   try {

@@ -1,0 +1,89 @@
+import { generateFernetKey } from '@reelpost/api';
+import { findFreePort } from '@reelpost/db';
+import { createTestDatabase, type TestDatabase } from '@reelpost/db/testing';
+import { connectTikTokEmulator } from '@reelpost/tiktok-emulator';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_IDS } from '../src/demo/seed.js';
+import { type Child, startEmulatorProcess, startServer } from './processes.js';
+import { readSse, sseMessages } from './sse.js';
+
+const children: Child[] = [];
+const databases: TestDatabase[] = [];
+
+afterEach(async () => {
+  for (const child of children.splice(0)) {
+    if (child.process.exitCode === null && child.process.signalCode === null) {
+      child.process.kill('SIGKILL');
+      await child.exited;
+    }
+  }
+  for (const database of databases.splice(0)) await database.drop();
+});
+
+async function running(env: Record<string, string>) {
+  const server = startServer({ ...env, PORT: String(await findFreePort()) });
+  children.push(server);
+  const [, url] = await server.line(/Reelpost is running at (\S+)/);
+  const [, token] = await server.line(/Demo token: (\S+)/);
+  return { server, url: url!, token: token! };
+}
+
+interface PostEventBody {
+  postId: string;
+  status: string;
+  publicUrl: string | null;
+  seq: number;
+}
+
+// Two built servers on one database, as behind a load balancer: a stream's server dies, its client reconnects to the
+// other with the last event id.
+describe('live status across server processes', { timeout: 60_000 }, () => {
+  it('a stream whose server is killed resumes on another process: every change once, in order', async () => {
+    const emulator = await startEmulatorProcess();
+    children.push(emulator.child);
+    const controls = connectTikTokEmulator(emulator.url);
+    const database = await createTestDatabase();
+    databases.push(database);
+    const env = {
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'warn',
+      ENCRYPTION_KEY: generateFernetKey(),
+      DEMO_JWT_SECRET: 'process-test-demo-secret-0123456789abcdef',
+      REELPOST_DEMO: '1',
+      TIKTOK_EMULATOR_URL: emulator.url,
+    };
+    const first = await running(env);
+    await controls.pauseProcessing();
+    const posted = await fetch(`${first.url}/api/v1/tasks/${DEMO_IDS.videoTask}/post-to-tiktok`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${first.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Live across processes #ai', privacyLevel: 'SELF_ONLY' }),
+    });
+    expect(posted.status).toBe(200);
+    // TikTok pulls the video from the first server: let it finish before that server dies.
+    for (let i = 0; i < 100 && (await controls.publishes())[0]?.readyAt === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    // The second server starts now: TikTok's webhooks go to it from here on.
+    const second = await running(env);
+
+    const stream = await fetch(`${first.url}/api/v1/tasks/${DEMO_IDS.videoTask}/post-events`, { headers: { authorization: `Bearer ${first.token}` } });
+    const beforeKill: { id: string | null; event: PostEventBody }[] = [];
+    for await (const message of sseMessages(stream)) {
+      beforeKill.push({ id: message.id, event: JSON.parse(message.data) as PostEventBody });
+      break;
+    }
+    expect(beforeKill.map(({ event }) => event.status)).toEqual(['PROCESSING']);
+    first.server.process.kill('SIGKILL');
+    await first.server.exited;
+
+    // TikTok finishes while no stream is connected anywhere; the reconnect reads it from the row.
+    await controls.resumeProcessing();
+    const resumed = await fetch(`${second.url}/api/v1/tasks/${DEMO_IDS.videoTask}/post-events`, {
+      headers: { authorization: `Bearer ${second.token}`, 'last-event-id': beforeKill[0]!.id! },
+    });
+    const afterKill = (await readSse(resumed, (message) => message.event === 'end')).filter((message) => message.event === 'post');
+    const events = [...beforeKill.map(({ event }) => event), ...afterKill.map((message) => JSON.parse(message.data) as PostEventBody)];
+
+    expect(events.at(-1)).toMatchObject({ status: 'PUBLISHED', publicUrl: expect.stringMatching(/^https:\/\/www\.tiktok\.com\//) as string });
+    expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+  });
+});

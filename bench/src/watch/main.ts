@@ -1,4 +1,4 @@
-// `pnpm bench:watch`: live status under load (issue 20). 1,000 watchers on one server across 100 users follow 100
+// `pnpm bench:watch`, and the second half of `pnpm bench`: live status under load (issue 20). 1,000 watchers on one server across 100 users follow 100
 // posts over GET /api/v1/tasks/{taskId}/post-events while the posts change (by SQL, as any writer does: the trigger
 // announces it); every watcher must hear every change of its post once, in order. Prints the server's memory per
 // open stream, the time from a change's commit to its arrival at the watchers, and the detail read's throughput on
@@ -7,6 +7,7 @@
 //   WATCH_USERS      users, one post each (default 100)
 //   WATCH_PER_POST   watchers per post (default 10)
 //   DATABASE_URL     use this Postgres server (a database of the benchmark's own) instead of an embedded one
+//   BENCH_ONLY       set (`pnpm bench` profiling one procedure): this half is skipped
 import { exitOnStartupFailure } from '@reelpost/db';
 import { sql } from 'kysely';
 import { z } from 'zod';
@@ -27,6 +28,7 @@ const options = z
   .object({
     WATCH_USERS: z.coerce.number().int().positive().default(100),
     WATCH_PER_POST: z.coerce.number().int().positive().default(10),
+    BENCH_ONLY: z.string().optional(),
   })
   .parse(process.env);
 
@@ -39,6 +41,10 @@ const DETAIL_SECONDS = 5;
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
+  if (options.BENCH_ONLY) {
+    console.log('live status under load: skipped (BENCH_ONLY names the procedures to measure)');
+    return;
+  }
   const machine = describeMachine();
   console.log(`pnpm bench:watch — ${machine.cores} × ${machine.cpuModel}, Node ${machine.node}, load ${loadAverage()}`);
   const bench = await openBenchDatabase();

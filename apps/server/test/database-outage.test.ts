@@ -39,7 +39,7 @@ beforeAll(async () => {
     DEMO_JWT_SECRET: 'outage-test-demo-secret-0123456789abcdef',
     TIKTOK_EMULATOR_URL: emulator.url,
   };
-  runtime = await startRuntime({ config: loadConfig(env), env, logger: createLogger({ level: 'silent' }), role: 'server' });
+  runtime = await startRuntime({ config: loadConfig(env), logger: createLogger({ level: 'silent' }), role: 'server' });
   server = serve({ fetch: runtime.app.fetch, port: runtime.port, hostname: '127.0.0.1' }) as Server;
   await new Promise((resolve) => server.once('listening', resolve));
   base = runtime.publicUrl;

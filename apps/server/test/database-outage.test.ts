@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { serve } from '@hono/node-server';
 import { generateFernetKey } from '@reelpost/api';
 import { defineJob, enqueueJob, register, startJobWorker } from '@reelpost/api/jobs';
@@ -120,13 +121,13 @@ describe.skipIf(!restartable)('a worker while Postgres restarts', { timeout: 60_
     });
     try {
       await enqueueJob(pool.db, job, { name: 'during' });
-      for (let i = 0; i < 100 && !ran.includes('during'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 100 && !ran.includes('during'); i++) await sleep(50);
       await postgres.restart(async () => {
         release();
-        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        await sleep(1_500);
       });
       await enqueueJob(pool.db, job, { name: 'after' });
-      for (let i = 0; i < 200 && !ran.includes('after'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      for (let i = 0; i < 200 && !ran.includes('after'); i++) await sleep(100);
       expect(ran).toContain('after');
     } finally {
       await worker.stop();

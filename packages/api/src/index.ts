@@ -13,7 +13,7 @@ export {
 export { AuthConfigError, type AuthMode, type AuthSettings, type AuthSetup, createAuth } from './auth/config.js';
 export {
   bearerTokenFrom,
-  type ContextRequest,
+  type ContextInput,
   type CreateContext,
   createContextFactory,
   sessionFromAuthorization,

@@ -28,7 +28,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', '**/test/**/*.ts'],
+    // Tests and their helpers (a package's test/, and the src/testing/ it exports to other packages' tests).
+    files: ['**/*.test.ts', '**/test/**/*.ts', '**/src/testing/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/unbound-method': 'off',

@@ -17,7 +17,7 @@ export default defineConfig({
       provider: 'v8',
       include: ['packages/*/src/**/*.{ts,tsx}', 'apps/*/src/**/*.{ts,tsx}'],
       // Process entry points run as child processes (their logic lives in modules tested in-process).
-      exclude: ['**/*.test.{ts,tsx}', '**/test/**', '**/*.d.ts', '**/cli.ts', '**/cli/**', 'apps/server/src/main.ts', 'apps/server/src/worker-main.ts', 'apps/web/src/main.tsx'],
+      exclude: ['**/*.test.{ts,tsx}', '**/test/**', '**/src/testing/**', '**/*.d.ts', '**/cli.ts', '**/cli/**', 'apps/server/src/main.ts', 'apps/server/src/worker-main.ts', 'apps/web/src/main.tsx'],
       reporter: ['text-summary', 'json-summary', 'html'],
       thresholds: {
         lines: 80,

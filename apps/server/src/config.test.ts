@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, postingClocksOf } from './config.js';
+import { ConfigError, configSchema, loadConfig } from './config.js';
+import { postingClocksOf } from './settings-of-config.js';
 
 describe('configuration', () => {
   it('defaults to port 3001 and the embedded database when nothing is set', () => {
@@ -70,5 +72,41 @@ describe('configuration', () => {
     expect(loadConfig({}).TIKTOK_RATE_LIMIT_WINDOW_MS).toBe(60_000);
     expect(loadConfig({ TIKTOK_RATE_LIMIT_WINDOW_MS: '20000', DATA_DIR: '/tmp/bench' })).toMatchObject({ TIKTOK_RATE_LIMIT_WINDOW_MS: 20_000, DATA_DIR: '/tmp/bench' });
     expect(() => loadConfig({ TIKTOK_RATE_LIMIT_WINDOW_MS: '120000' })).toThrow(/TIKTOK_RATE_LIMIT_WINDOW_MS/);
+  });
+});
+
+describe('one reading of each kind of value', () => {
+  it('reads every switch the same way (true/false, 1/0, on/off, yes/no) and refuses anything else', () => {
+    const on = loadConfig({ VIDEO_URL_ALLOW_HTTP: 'yes', VIDEO_URL_ALLOW_PRIVATE_ADDRESSES: '1', TIKTOK_SANDBOX_MODE: 'on' });
+    expect(on).toMatchObject({ VIDEO_URL_ALLOW_HTTP: true, VIDEO_URL_ALLOW_PRIVATE_ADDRESSES: true, TIKTOK_SANDBOX_MODE: true });
+    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'false' }).DATABASE_PREPARED_STATEMENTS).toBe(false);
+    expect(() => loadConfig({ VIDEO_URL_PREFIXES: 'https://proj.supabase.co/videos/', VIDEO_URL_ALLOW_HTTP: 'yes please' })).toThrow(
+      /VIDEO_URL_ALLOW_HTTP/,
+    );
+  });
+
+  it('refuses a number that is not a whole number', () => {
+    expect(() => loadConfig({ VIDEO_URL_PREFIXES: 'https://proj.supabase.co/videos/', VIDEO_MAX_BYTES: '4GB' })).toThrow(/VIDEO_MAX_BYTES/);
+  });
+
+  it('splits lists at commas, trimming each entry and dropping empty ones', () => {
+    expect(loadConfig({ VIDEO_URL_PRIVATE_ALLOW_LIST: ' 127.0.0.1 , ,::1,' }).VIDEO_URL_PRIVATE_ALLOW_LIST).toEqual(['127.0.0.1', '::1']);
+    expect(loadConfig({}).ENCRYPTION_KEYS).toEqual([]);
+  });
+
+  it('trims sign-in settings and secrets, a blank one meaning unset', () => {
+    expect(loadConfig({ OIDC_ISSUER: '  ', DEMO_JWT_SECRET: ' demo-secret ' })).toMatchObject({ OIDC_ISSUER: undefined, DEMO_JWT_SECRET: 'demo-secret' });
+  });
+});
+
+describe('the README’s configuration table', () => {
+  it('lists every variable of the configuration, and no other', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Configuration'), readme.indexOf('\n## ', readme.indexOf('\n## Configuration') + 1));
+    const documented = section
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((match) => match[1]));
+    expect(documented.sort()).toEqual(Object.keys(configSchema.shape).sort());
   });
 });

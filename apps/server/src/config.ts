@@ -1,9 +1,25 @@
-import type { AppSettings } from '@reelpost/api';
 import { z } from 'zod';
+
+// The one reader of the environment: every variable the server, the worker and the operator commands (cli/) read is
+// here, parsed once, so a boolean, a number or a list means the same thing wherever it is used.
 
 const flag = z
   .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'], { message: 'must be true or false' })
   .transform((value) => ['true', '1', 'on', 'yes'].includes(value));
+
+/** Text as shells and .env files leave it: surrounding spaces dropped, blank meaning unset. */
+const text = z
+  .string()
+  .trim()
+  .transform((value) => value || undefined);
+
+/** A comma-separated list: entries trimmed, empty ones dropped. */
+const list = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== ''),
+);
 
 /** TikTok's own API host: what TIKTOK_API_BASE_URL is unless the server is pointed at an emulator. */
 const TIKTOK_API_HOST = 'https://open.tiktokapis.com';
@@ -12,7 +28,8 @@ const url = (what: string) => z.url({ message: `must be a URL (${what})` });
 
 /**
  * Environment variables, validated once at start-up; every problem is reported, one line each. The TikTok, auth,
- * encryption and video-URL settings are checked again, in depth, by the api package's own builders.
+ * encryption and video-URL settings are checked again, in depth, by the api package's own builders, which receive
+ * them typed (settings-of-config.ts).
  */
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
@@ -104,8 +121,39 @@ export const configSchema = z.object({
    * together with ours (the client's limiter and the shared call budget); never shorten it against the real TikTok.
    */
   TIKTOK_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).max(60_000).default(60_000),
-  /** http video URLs: for a TikTok emulator only (read in depth by the video guard's videoUrlPolicyFromEnv). */
+  /** Demo mode only: an emulator running elsewhere (`pnpm --filter @reelpost/tiktok-emulator emulator`). */
+  TIKTOK_EMULATOR_URL: url('a running TikTok emulator').optional(),
+
+  // Sign-in (packages/api/src/auth/README.md): one identity provider outside demo mode, checked by createAuth.
+  OIDC_ISSUER: text.optional(),
+  OIDC_AUDIENCE: text.optional(),
+  OIDC_JWKS_URI: text.optional(),
+  SUPABASE_JWT_SECRET: text.optional(),
+  SUPABASE_JWT_AUDIENCE: text.optional(),
+  SUPABASE_JWT_ISSUER: text.optional(),
+  /** The Supabase project: its `/auth/v1` is the tokens' issuer, its public storage the default video prefix. */
+  SUPABASE_URL: text.optional(),
+  SERVICE_JWT_SECRET: text.optional(),
+  DEMO_JWT_SECRET: text.optional(),
+
+  // The keys sealing TikTok tokens (packages/api/src/crypto/README.md): the key ring is checked by encryptionKeyRing.
+  /** Newest first; the first seals, every one opens. */
+  ENCRYPTION_KEYS: list.default([]),
+  /** One key, as the existing backend and the seed set it; with ENCRYPTION_KEYS it must be one of them. */
+  ENCRYPTION_KEY: text.optional(),
+
+  // The video URL guard (packages/api/src/video/README.md); unset numbers keep the guard's defaults.
+  /** Verified prefixes videos must be under; SUPABASE_URL's public storage by default. */
+  VIDEO_URL_PREFIXES: list.optional(),
+  /** http video URLs: for a TikTok emulator only. */
   VIDEO_URL_ALLOW_HTTP: flag.default(false),
+  VIDEO_URL_ALLOW_PRIVATE_ADDRESSES: flag.default(false),
+  /** Private addresses or CIDR ranges reachable with VIDEO_URL_ALLOW_PRIVATE_ADDRESSES off. */
+  VIDEO_URL_PRIVATE_ALLOW_LIST: list.default([]),
+  VIDEO_MAX_BYTES: z.coerce.number().int().positive().optional(),
+  VIDEO_URL_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+  VIDEO_READ_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+  VIDEO_URL_MAX_REDIRECTS: z.coerce.number().int().min(0).max(10).optional(),
 
   // Observability (docs/operations.md, "Observability").
   /** Bearer token for GET /metrics on the public port; without it /metrics is served on METRICS_PORT only. */
@@ -127,15 +175,24 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Reads the variables of `schema` (configSchema, or the part of it an operator command in cli/ needs:
+ * `configSchema.pick(…)`), reporting every problem, one line each.
+ */
+export function loadVariables<Schema extends z.ZodType>(schema: Schema, env: NodeJS.ProcessEnv = process.env): z.infer<Schema> {
   // An empty variable means "not set", as shells and .env files often leave them.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = configSchema.safeParse(present);
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  const config = parsed.data;
+  return parsed.data;
+}
+
+/** The server's (and the worker's) configuration: every variable, and the rules between them. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const config = loadVariables(configSchema, env);
   if (config.TIKTOK_CLIENT_KEY && !config.TIKTOK_CLIENT_SECRET) {
     throw new ConfigError('Invalid configuration:\n  TIKTOK_CLIENT_SECRET: required with TIKTOK_CLIENT_KEY');
   }
@@ -176,20 +233,7 @@ export function listenHostOf(config: Config): string {
   return config.HOST ?? (isDemoMode(config) ? '127.0.0.1' : '0.0.0.0');
 }
 
-export function publicUrlOf(config: Config, port = config.PORT): string {
+/** Where this server is reached (PUBLIC_URL, or this machine's port), without a trailing slash. */
+export function serverUrlOf(config: Config, port = config.PORT): string {
   return (config.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
-}
-
-/** The posting clocks from the environment (their defaults are TikTok-sized). */
-export function postingClocksOf(config: Config): Partial<AppSettings['posting']> {
-  return {
-    pollInitialMs: config.POSTING_POLL_INITIAL_MS,
-    pollMaxMs: config.POSTING_POLL_MAX_MS,
-    inboxPollMaxMs: config.POSTING_INBOX_POLL_MAX_MS,
-    inboxWatchMs: config.POSTING_INBOX_WATCH_MS,
-    processingDeadlineMs: config.POSTING_PROCESSING_DEADLINE_MS,
-    leaseMs: config.POSTING_LEASE_MS,
-    orphanedReservationMs: config.POSTING_ORPHAN_GRACE_MS,
-    sweepIntervalMs: config.POSTING_SWEEP_INTERVAL_MS,
-  };
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { DEMO_IDS } from './demo/seed.js';
 import { bearer, useRuntime } from '../test/runtime.js';
@@ -24,7 +25,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
   for (let i = 0; i < 200; i++) {
     const value = await read();
     if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   throw new Error('gave up waiting');
 }

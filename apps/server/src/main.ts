@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   // Before the runtime is loaded: the pg instrumentation patches pg as it is first imported.
   const telemetry = startTelemetry({ config, role: 'server' });
   const { startRuntime } = await import('./runtime.js');
-  const runtime = await startRuntime({ config, env: process.env, logger, role: 'server', telemetry });
+  const runtime = await startRuntime({ config, logger, role: 'server', telemetry });
   const host = listenHostOf(config);
   const server = serve({ fetch: runtime.app.fetch, port: runtime.port, hostname: host }) as Server;
   await new Promise<void>((resolve, reject) => {

@@ -4,11 +4,9 @@ import {
   type AppDeps,
   allJobs,
   appRouter,
-  createAuthFromEnv,
+  createAuth,
   createContextFactory,
-  createTokenCodecFromEnv,
-  createVideoUrlPolicy,
-  defaultSettings,
+  createTokenCodec,
   type DemoAuth,
   installJobQueue,
   type JobWorker,
@@ -17,14 +15,12 @@ import {
   startJobWorker,
   startSweepChain,
   systemClock,
-  type VideoUrlPolicy,
-  videoUrlPolicyFromEnv,
 } from '@reelpost/api';
-import { findFreePort, findProjectRoot, type OpenedDatabase, openDatabase } from '@reelpost/db';
+import { findFreePort, type OpenedDatabase, openDatabase } from '@reelpost/db';
 import { createTikTokClient } from '@reelpost/tiktok';
 import type { Hono } from 'hono';
 import { type AppEnv, createApp } from './app.js';
-import { type Config, ConfigError, isDemoMode, postingClocksOf, publicUrlOf } from './config.js';
+import { type Config, isDemoMode, serverUrlOf } from './config.js';
 import { assertDemoOnlyDatabase } from './demo/database-guard.js';
 import { type DemoTikTok, startDemoTikTok } from './demo/emulator.js';
 import { loadOrCreateDemoSecrets } from './demo/secrets.js';
@@ -42,10 +38,10 @@ import { mountTikTokCallback } from './routes/tiktok-callback.js';
 import { mountTikTokWebhooks, TIKTOK_WEBHOOK_PATH } from './routes/tiktok-webhooks.js';
 import { mountWebAssets } from './web-assets.js';
 import { createRateLimits } from './limits/rate-limits.js';
+import { appSettingsOf, authSettingsOf, dataDirOf, encryptionKeysOf, needsDemoSecrets, videoUrlPolicyOf } from './settings-of-config.js';
 
 export interface RuntimeOptions {
   config: Config;
-  env: NodeJS.ProcessEnv;
   logger: Logger;
   /** `server`: HTTP (and, unless WORKER=off, the jobs). `worker`: the jobs only. */
   role: 'server' | 'worker';
@@ -71,39 +67,21 @@ export interface Runtime {
 
 const CALLBACK_PATH = '/tiktok/callback';
 
-function videoPolicyFor(config: Config, env: NodeJS.ProcessEnv, demo: boolean, publicUrl: string): VideoUrlPolicy {
-  if (demo) {
-    // The demo serves its own sample video from this machine, and only that prefix is allowed.
-    return createVideoUrlPolicy({
-      allowedPrefixes: [`${publicUrl}${DEMO_MEDIA_PATH}`],
-      allowHttp: true,
-      privateAddressAllowList: ['127.0.0.1', '::1'],
-    });
-  }
-  // The seed's default: Supabase Storage's public objects.
-  const supabaseDefault = env.SUPABASE_URL ? `${env.SUPABASE_URL.replace(/\/+$/, '')}/storage/v1/object/public/` : undefined;
-  try {
-    return videoUrlPolicyFromEnv({ ...env, VIDEO_URL_PREFIXES: env.VIDEO_URL_PREFIXES || supabaseDefault });
-  } catch (error) {
-    throw new ConfigError(`Invalid configuration:\n  VIDEO_URL_PREFIXES: ${(error as Error).message}`);
-  }
-}
-
 /**
  * Everything the server and the worker run on, built once from the configuration: the database (migrated, with the
  * job queue's schema), the TikTok client (the emulator in demo mode), the encryption keys, sign-in, and in demo
  * mode the seeded data. The one place that knows which implementation goes where.
  */
-export async function startRuntime({ config, env, logger, role, telemetry }: RuntimeOptions): Promise<Runtime> {
+export async function startRuntime({ config, logger, role, telemetry }: RuntimeOptions): Promise<Runtime> {
   const demo = isDemoMode(config);
   const port = config.PORT === 0 ? await findFreePort() : config.PORT;
-  const publicUrl = publicUrlOf(config, port);
+  const publicUrl = serverUrlOf(config, port);
   const stops: (() => Promise<void>)[] = [];
   const shutdown = async () => {
     for (const stop of stops.splice(0).reverse()) await stop();
   };
 
-  const dataDir = config.DATA_DIR ?? join(findProjectRoot(), '.data');
+  const dataDir = dataDirOf(config);
 
   try {
     const database: OpenedDatabase = await openDatabase({
@@ -119,16 +97,14 @@ export async function startRuntime({ config, env, logger, role, telemetry }: Run
     await installJobQueue(database.url);
 
     // Demo mode makes its own keys when none are given, kept beside the demo data so restarts can read old rows.
-    const hasKeys = Boolean(env.ENCRYPTION_KEY || env.ENCRYPTION_KEYS);
-    const secrets =
-      demo && !(hasKeys && env.DEMO_JWT_SECRET) ? loadOrCreateDemoSecrets(join(dataDir, 'demo-secrets.json')) : undefined;
-    const tokens = createTokenCodecFromEnv(hasKeys || !secrets ? env : { ENCRYPTION_KEY: secrets.encryptionKey }, systemClock);
+    const demoSecrets = needsDemoSecrets(config) ? loadOrCreateDemoSecrets(join(dataDir, 'demo-secrets.json')) : undefined;
+    const tokens = createTokenCodec({ keys: encryptionKeysOf(config, demoSecrets), clock: systemClock });
 
     let tiktokApp: { clientKey: string; clientSecret: string; apiBaseUrl: string; authBaseUrl: string };
     let demoTikTok: DemoTikTok | undefined;
     if (demo) {
       demoTikTok = await startDemoTikTok({
-        externalUrl: env.TIKTOK_EMULATOR_URL,
+        externalUrl: config.TIKTOK_EMULATOR_URL,
         publicUrl,
         callbackPath: CALLBACK_PATH,
         webhookPath: TIKTOK_WEBHOOK_PATH,
@@ -162,11 +138,7 @@ export async function startRuntime({ config, env, logger, role, telemetry }: Run
     });
     const tiktok = telemetry ? observeTikTokClient(client) : client;
 
-    const settings = defaultSettings(videoPolicyFor(config, env, demo, publicUrl));
-    settings.tiktok.sandboxMode = config.TIKTOK_SANDBOX_MODE;
-    Object.assign(settings.posting, postingClocksOf(config));
-    settings.tiktok.rateLimitWindowMs = config.TIKTOK_RATE_LIMIT_WINDOW_MS;
-    settings.tiktok.pendingConnectsPerUser = config.TIKTOK_PENDING_CONNECTS_PER_USER;
+    const settings = appSettingsOf(config, videoUrlPolicyOf(config, publicUrl));
     const deps: AppDeps = { db: database.db, clock: systemClock, tiktok, tokens, settings };
     // Request rate limits: servers only (a worker answers no requests), counted in Postgres for every process.
     const rateLimits = role === 'server' && config.RATE_LIMITS === 'on' ? createRateLimits(database.pool, config) : null;
@@ -205,10 +177,7 @@ export async function startRuntime({ config, env, logger, role, telemetry }: Run
     }
     const metricsAccess = telemetry && { scrape: telemetry.scrape, token: config.METRICS_TOKEN };
 
-    const auth = createAuthFromEnv(
-      secrets && !env.DEMO_JWT_SECRET ? { ...env, DEMO_JWT_SECRET: secrets.demoJwtSecret } : env,
-      { db: database.db, clock: systemClock, allowDemo: demo },
-    );
+    const auth = createAuth(authSettingsOf(config, demoSecrets), { db: database.db, clock: systemClock });
     let demoInfo: Runtime['demo'] = null;
     if (demo && demoTikTok && auth.demo) {
       await seedDemo(deps, demoTikTok.controls, `${publicUrl}${DEMO_MEDIA_PATH}`);

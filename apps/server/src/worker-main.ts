@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   // Before the runtime is loaded: the pg instrumentation patches pg as it is first imported.
   const telemetry = startTelemetry({ config, role: 'worker' });
   const { startRuntime } = await import('./runtime.js');
-  const runtime = await startRuntime({ config, env: process.env, logger, role: 'worker', telemetry });
+  const runtime = await startRuntime({ config, logger, role: 'worker', telemetry });
   // A worker's only HTTP port: Prometheus and the supervisor's liveness probe (the job loop) read it.
   const ops = runtime.opsApp && config.METRICS_PORT !== undefined ? await listenInternally(runtime.opsApp, config.METRICS_PORT, config.METRICS_HOST) : null;
   stopOnSignals(logger, async () => {

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { serve } from '@hono/node-server';
 import { generateFernetKey } from '@reelpost/api';
 import { defineJob, enqueueJob, register, startJobWorker } from '@reelpost/api/jobs';
@@ -39,7 +40,7 @@ beforeAll(async () => {
     DEMO_JWT_SECRET: 'outage-test-demo-secret-0123456789abcdef',
     TIKTOK_EMULATOR_URL: emulator.url,
   };
-  runtime = await startRuntime({ config: loadConfig(env), env, logger: createLogger({ level: 'silent' }), role: 'server' });
+  runtime = await startRuntime({ config: loadConfig(env), logger: createLogger({ level: 'silent' }), role: 'server' });
   server = serve({ fetch: runtime.app.fetch, port: runtime.port, hostname: '127.0.0.1' }) as Server;
   await new Promise((resolve) => server.once('listening', resolve));
   base = runtime.publicUrl;
@@ -120,13 +121,13 @@ describe.skipIf(!restartable)('a worker while Postgres restarts', { timeout: 60_
     });
     try {
       await enqueueJob(pool.db, job, { name: 'during' });
-      for (let i = 0; i < 100 && !ran.includes('during'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 100 && !ran.includes('during'); i++) await sleep(50);
       await postgres.restart(async () => {
         release();
-        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        await sleep(1_500);
       });
       await enqueueJob(pool.db, job, { name: 'after' });
-      for (let i = 0; i < 200 && !ran.includes('after'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      for (let i = 0; i < 200 && !ran.includes('after'); i++) await sleep(100);
       expect(ran).toContain('after');
     } finally {
       await worker.stop();

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { generateFernetKey } from '@reelpost/api';
 import { findFreePort } from '@reelpost/db';
 import { createTestDatabase, type TestDatabase } from '@reelpost/db/testing';
@@ -61,7 +62,7 @@ describe('live status across server processes', { timeout: 60_000 }, () => {
     });
     expect(posted.status).toBe(200);
     // TikTok pulls the video from the first server: let it finish before that server dies.
-    for (let i = 0; i < 100 && (await controls.publishes())[0]?.readyAt === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < 100 && (await controls.publishes())[0]?.readyAt === undefined; i++) await sleep(50);
     // The second server starts now: TikTok's webhooks go to it from here on.
     const second = await running(env);
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { generateFernetKey } from '@reelpost/api';
 import { findFreePort } from '@reelpost/db';
 import { createTestDatabase, type TestDatabase } from '@reelpost/db/testing';
@@ -68,7 +69,7 @@ describe('the built server as a process', { timeout: 30_000 }, () => {
       const [publish] = await controls.publishes();
       // readyAt is set once the bytes are complete.
       if (publish?.readyAt !== undefined) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     first.server.process.kill('SIGKILL');
     await first.server.exited;
@@ -79,7 +80,7 @@ describe('the built server as a process', { timeout: 30_000 }, () => {
     const again = createReelpostClient({ url: second.url, token: second.token });
     let status = await again.tiktok.status.query({ taskId: DEMO_IDS.videoTask });
     for (let i = 0; i < 100 && status.status !== 'PUBLISHED'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
       status = await again.tiktok.status.query({ taskId: DEMO_IDS.videoTask });
     }
     expect(status).toMatchObject({ status: 'PUBLISHED', postId: posted.postId, publishId: posted.publishId });
@@ -99,7 +100,7 @@ describe('the built server as a process', { timeout: 30_000 }, () => {
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     server.process.kill('SIGTERM');
 
     expect(await settled).toMatchObject({ value: { status: 'PROCESSING' } });

@@ -31,7 +31,7 @@ export function useRuntime(env: Record<string, string> = {}, options: { telemetr
       ...UNREACHED_RATE_LIMITS,
       ...env,
     };
-    runtime = await startRuntime({ config: loadConfig(fullEnv), env: fullEnv, logger: createLogger({ level: 'silent' }), role: 'server', telemetry: options.telemetry });
+    runtime = await startRuntime({ config: loadConfig(fullEnv), logger: createLogger({ level: 'silent' }), role: 'server', telemetry: options.telemetry });
     // Listening for real: TikTok (the emulator) pulls the demo video from us and delivers webhooks to us.
     server = serve({ fetch: runtime.app.fetch, port: runtime.port, hostname: '127.0.0.1' }) as Server;
     await new Promise((resolve) => server!.once('listening', resolve));

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type RunningPostgres, startEmbeddedPostgres } from '@reelpost/db';
 import { type BrowserContext, chromium } from 'playwright-core';
@@ -56,7 +57,7 @@ export async function startDemoServer(databaseUrl: string): Promise<DemoServer> 
       child.kill('SIGKILL');
       throw new Error(`the server printed no URL within 60 s:\n${output}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     url = /Reelpost is running at (\S+)/.exec(output)?.[1];
     tiktokUrl = /the local emulator at (\S+)/.exec(output)?.[1];
   }

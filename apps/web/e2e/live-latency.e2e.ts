@@ -4,6 +4,7 @@
 // Run with e2e/run.sh (it installs Chromium and builds first).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createDatabase, type DatabaseHandle } from '@reelpost/db';
 import type { Page } from 'playwright-core';
 import { type Browser, type DemoServer, launchChromium, type Postgres, startDemoServer, startThrowawayPostgres } from './harness.js';
@@ -89,7 +90,7 @@ describe('live status on the task page', { timeout: 240_000 }, () => {
       await page.goto(`${server!.url}/tasks/${taskId}`);
       await page.locator(`${STATUS}[data-status="PROCESSING"]`).waitFor();
       // The stream opens right after the first status read; give it a moment, as a person reading the page would.
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await sleep(400);
       await page.evaluate((selector) => {
         const seen = new Promise<number>((resolve) => {
           const observer = new MutationObserver(() => {

@@ -10,10 +10,10 @@ export {
   routeByIssuer,
   type VerifiedIdentity,
 } from './auth/authenticator.js';
-export { AuthConfigError, type AuthEnv, type AuthMode, type AuthSetup, createAuthFromEnv } from './auth/config.js';
+export { AuthConfigError, type AuthMode, type AuthSettings, type AuthSetup, createAuth } from './auth/config.js';
 export {
   bearerTokenFrom,
-  type ContextRequest,
+  type ContextInput,
   type CreateContext,
   createContextFactory,
   sessionFromAuthorization,
@@ -40,10 +40,9 @@ export {
 export { findUserBySub, upsertUserBySub } from './auth/users.js';
 export { generateFernetKey, TokenCodecError, type TokenCodecErrorReason } from './crypto/fernet.js';
 export {
+  type ConfiguredKeys,
   createTokenCodec,
-  createTokenCodecFromEnv,
-  type EncryptionEnv,
-  encryptionKeysFromEnv,
+  encryptionKeyRing,
   type TokenCodec,
 } from './crypto/token-codec.js';
 export {
@@ -104,7 +103,7 @@ export { errorTypeOf } from './observability/jobs.js';
 export { recordWebhookDelivery } from './observability/posting.js';
 export { receiveTikTokWebhook, type WebhookDelivery, type WebhookResult } from './posting/webhooks.js';
 export { startSweepChain, sweepPosts } from './posting/workers.js';
-export { createVideoUrlPolicy, videoUrlPolicyFromEnv, type VideoUrlPolicy } from './video/index.js';
+export { checkVideoUrl, createVideoUrlPolicy, type VideoUrlPolicy } from './video/index.js';
 export { bucketOf, REQUEST_BUCKETS, type RateLimitCaller, type RequestBucket, type RequestLimiter } from './limits.js';
 export { eventIdOf, LIVE_HEARTBEAT_MS } from './live/events.js';
 export { PostEventHub, type StreamLimits } from './live/hub.js';

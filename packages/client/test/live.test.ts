@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { demoSubFor } from '@reelpost/api';
 import { EventSource } from 'eventsource';
 import { describe, expect, it } from 'vitest';
@@ -37,7 +38,7 @@ describe('watchPost', () => {
     const { client, task } = await creatorWithLiveClient();
     const { postId } = await client.tiktok.post.mutate({ taskId: task.id, ...privatePost });
     const reading = collect(watchPost(client, { taskId: task.id }));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     await world().emulator.advance(120_000);
     await runStatusJob(world().deps, postId);
     const events = await reading;
@@ -63,7 +64,7 @@ describe('waitForPublish with live status', () => {
     const { postId } = await client.tiktok.post.mutate({ taskId: task.id, ...privatePost });
     const sleeps: number[] = [];
     const waiting = waitForPublish(client, { taskId: task.id, sleep: async (ms) => void sleeps.push(ms) });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     const statusCallsBefore = api.requests.filter((request) => request.url.includes('tiktok.status')).length;
     // The change written as any writer would (a webhook in another process, say): the stream carries it here.
     await world()

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -143,7 +144,7 @@ describe.sequential('the embedded Postgres', { timeout: 60_000 }, () => {
     const server = await startEmbeddedPostgres({ dataDir });
     const pid = postmasterPid();
     process.kill(pid, 'SIGKILL');
-    while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (isAlive(pid)) await sleep(20);
 
     const restarted = await startEmbeddedPostgres({ dataDir });
     expect(await query(restarted.url, 'SELECT value FROM kept')).toEqual([{ value: 'survives restarts' }]);

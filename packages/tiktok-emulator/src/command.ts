@@ -32,7 +32,11 @@ function windowScaleOf(windowMs: string): number {
   return ms / RATE_LIMIT_WINDOW_MS;
 }
 
-/** Starts the emulator on real time as the command line says and prints where it is; undefined after --help. */
+/**
+ * Starts the emulator on real time as the command line says and prints where it is; undefined after --help. The
+ * emulator is a tool of its own, not part of Reelpost's configuration (apps/server/src/config.ts): it reads its two
+ * variables here, TIKTOK_EMULATOR_PORT and the TIKTOK_RATE_LIMIT_WINDOW_MS a load test gives the server too.
+ */
 export async function runEmulatorCommand(
   argv: string[],
   print: (line: string) => void,

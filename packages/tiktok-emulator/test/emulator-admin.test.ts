@@ -1,6 +1,7 @@
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTikTokClient } from '@reelpost/tiktok';
 import {
@@ -223,7 +224,7 @@ describe('the standalone command', () => {
       const client = createTikTokClient({ clientKey: 'k', clientSecret: 's', redirectUri: REDIRECT_URI, apiBaseUrl: emulator!.url, rateLimits: false });
       for (let n = 0; n < 20; n += 1) await client.queryCreatorInfo(tokens.access_token);
       await expect(client.queryCreatorInfo(tokens.access_token)).rejects.toMatchObject({ httpStatus: 429 });
-      await new Promise((resolve) => setTimeout(resolve, 1_600));
+      await sleep(1_600);
       await expect(client.queryCreatorInfo(tokens.access_token)).resolves.toMatchObject({ username: 'reelpost.creator' });
     } finally {
       await emulator?.stop();

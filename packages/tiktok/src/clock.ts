@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 // Time is injected everywhere it matters (token expiry, rate-limit windows, backoff, webhook tolerance) so tests run
 // on fake time and never sleep for real.
 
@@ -10,21 +12,11 @@ export interface TikTokClock {
 
 export const systemTikTokClock: TikTokClock = {
   now: () => Date.now(),
+  // Node's abortable timer rejects with an AbortError carrying the reason as its cause; TikTokClock promises the
+  // reason itself.
   sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason as Error);
-        return;
-      }
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason as Error);
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
+    sleep(ms, undefined, { signal }).catch((error: unknown) => {
+      throw signal?.aborted ? signal.reason : error;
     }),
 };
 

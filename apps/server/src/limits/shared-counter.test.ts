@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { useTestDatabase } from '@reelpost/db/testing';
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +24,7 @@ function counter(points: number, prefix = `test${++prefixes}`): SharedCounter {
 
 async function countedInPostgres(key: string): Promise<number> {
   // Let the upsert sent behind the answers land.
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await sleep(200);
   const { rows } = await database().pool.query<{ points: number }>('SELECT points FROM request_rate_limits WHERE key LIKE $1', [`%:${key}`]);
   return rows.reduce((sum, row) => sum + row.points, 0);
 }
@@ -82,7 +83,7 @@ describe('SharedCounter', () => {
     const calls = new SharedCounter(limiter);
     await calls.spend('brief');
     await countedInPostgres('brief');
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await sleep(1_100);
     calls.sweep();
     expect(calls.size).toBe(0);
   });

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type RestartablePostgres, startRestartablePostgres } from '../restartable-postgres.js';
 import { FAULT_RUN_CLOCKS, type Fleet, startFleet } from './fleet.js';
@@ -39,7 +40,6 @@ const DEADLINE_AFTER_MS =
   FAULT_RUN_CLOCKS.POSTING_PROCESSING_DEADLINE_MS +
   OUTAGE_ALLOWANCE_MS;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 let postgres: RestartablePostgres | undefined;
 let fleet: Fleet | undefined;

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { generateFernetKey } from '@reelpost/api';
 import { findFreePort } from '@reelpost/db';
 import { connectTikTokEmulator, type TikTokEmulatorControls, type TikTokEmulatorOptions } from '@reelpost/tiktok-emulator';
@@ -101,7 +102,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       if (stopping || signal === 'SIGKILL') return;
       if (running.has(worker)) crashed.push(`worker exited with ${signal ?? `code ${code}`}:\n${worker.output().slice(-2_000)}`);
       else refusedToStart += 1;
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
       if (!stopping) await launch();
     });
     await worker.line(/Reelpost worker running/).then(

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PlannedPost } from './plan.js';
 import type { SeededPost } from './seed.js';
 
@@ -52,10 +53,10 @@ export async function sendPost(serverUrl: string, post: SeededPost, planned: Pla
       last = { httpStatus: response.status, code: json.error?.code ?? null, postId: json.postId ?? null, status: json.status ?? null };
       const retryAfter = Number(response.headers.get('retry-after') ?? '0');
       if (!RETRY_STATUSES.has(response.status) || retryAfter > MAX_RETRY_AFTER_S) break;
-      await new Promise((resolve) => setTimeout(resolve, Math.max(500, retryAfter * 1000)));
+      await sleep(Math.max(500, retryAfter * 1000));
     } catch {
       last = { httpStatus: 0, code: 'NO_ANSWER', postId: null, status: null };
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
     }
   }
   return { ...last, tries, answeredAt: Date.now(), scheduledAt };

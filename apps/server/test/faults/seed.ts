@@ -1,4 +1,4 @@
-import { createTokenCodecFromEnv, demoSubFor, storeConnectedAccount, systemClock } from '@reelpost/api';
+import { createTokenCodec, demoSubFor, storeConnectedAccount, systemClock } from '@reelpost/api';
 import { tokenSetFromResponse } from '@reelpost/tiktok';
 import type { DatabaseHandle } from '@reelpost/db';
 import type { TikTokEmulatorControls } from '@reelpost/tiktok-emulator';
@@ -38,7 +38,7 @@ async function signIn(serverUrl: string, email: string): Promise<string> {
 
 export async function seedRun(options: SeedOptions): Promise<SeededPost[]> {
   const { db } = options;
-  const deps = { db, tokens: createTokenCodecFromEnv({ ENCRYPTION_KEY: options.encryptionKey }, systemClock), clock: systemClock };
+  const deps = { db, tokens: createTokenCodec({ keys: [options.encryptionKey], clock: systemClock }), clock: systemClock };
   const accounts: SeededAccount[] = [];
   const instanceOf = new Map<string, string>();
   for (let first = 0; first < options.tiktokUsers.length; first += options.accountsPerUser) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { newSigningKey, signWith } from '../../../../packages/api/test/identity-provider.js';
+import { newSigningKey, signWith } from '@reelpost/api/testing/identity-provider';
 import { bearer, type SecurityServer, useSecurityServer } from './harness.js';
 import { listProcedures, type ProcedureInfo, SURFACES, call } from './procedures.js';
 import { nowSeconds, OIDC_AUDIENCE, useProductionLikeServer } from './production.js';

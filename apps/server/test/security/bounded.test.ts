@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveFile, startServer, type TestServer } from '../../../../packages/api/src/video/test/servers.js';
+import { serveFile, startServer, type TestServer } from '@reelpost/api/testing/video-servers';
 import { demoMediaDirectory } from '../../src/paths.js';
 import { bearer } from './harness.js';
 import { answerOf, listProcedures } from './procedures.js';

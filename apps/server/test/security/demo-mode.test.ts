@@ -48,7 +48,7 @@ describe('demo mode refuses a database holding users it did not create', { timeo
         ENCRYPTION_KEY: generateFernetKey(),
         DEMO_JWT_SECRET: 'demo-mode-test-secret-0123456789abcdef',
       };
-      const started = startRuntime({ config: loadConfig(env), env, logger: createLogger({ level: 'silent' }), role: 'server' });
+      const started = startRuntime({ config: loadConfig(env), logger: createLogger({ level: 'silent' }), role: 'server' });
       const error = (await started.then(() => null, (failure: unknown) => failure)) as Error | null;
       expect(error?.message).toMatch(/^Demo mode refuses this database: it holds 1 user\(s\) that demo mode did not create\./);
       expect(error?.message).not.toContain('real@example.com');

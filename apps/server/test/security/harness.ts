@@ -69,7 +69,7 @@ export function useSecurityServer(options: SecurityServerOptions = {}): () => Se
     };
     const logs: string[] = [];
     const logger = createLogger({ level: 'trace', destination: { write: (line: string) => void logs.push(line) } });
-    const runtime = await startRuntime({ config: loadConfig(env), env, logger, role: 'server' });
+    const runtime = await startRuntime({ config: loadConfig(env), logger, role: 'server' });
 
     const recorded: Promise<RecordedResponse>[] = [];
     const record = (request: Request, response: Response): Response => {

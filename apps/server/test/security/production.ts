@@ -9,7 +9,7 @@ import {
   type SigningKey,
   signWith,
   startOidcProvider,
-} from '../../../../packages/api/test/identity-provider.js';
+} from '@reelpost/api/testing/identity-provider';
 import { type SecurityServer, useSecurityServer } from './harness.js';
 
 type JWTPayload = Parameters<typeof signWith>[1];

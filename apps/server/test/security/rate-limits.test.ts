@@ -23,7 +23,7 @@ beforeAll(async () => {
   bystander = (await demoSignIn(server(), 'bystander@example.com')).token;
   sharer = (await demoSignIn(server(), 'sharer@example.com')).token;
   // A second app instance on the same database (as a second server process would be).
-  second = await startRuntime({ config: loadConfig(server().env), env: server().env, logger: createLogger({ level: 'silent' }), role: 'server' });
+  second = await startRuntime({ config: loadConfig(server().env), logger: createLogger({ level: 'silent' }), role: 'server' });
 }, 60_000);
 afterAll(async () => {
   await second?.shutdown();

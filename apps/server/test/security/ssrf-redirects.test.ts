@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveFile, startServer, type TestServer } from '../../../../packages/api/src/video/test/servers.js';
+import { serveFile, startServer, type TestServer } from '@reelpost/api/testing/video-servers';
 import { demoMediaDirectory } from '../../src/paths.js';
 import { seedAccount, seedOwner, useProductionLikeServer } from './production.js';
 import { assertRefusedWithoutIo, postOverBothSurfaces, postVideoUrl, type SsrfCase } from './ssrf.js';

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../../../../packages/api/src/video/test/servers.js';
+import { startServer, type TestServer } from '@reelpost/api/testing/video-servers';
 import { seedAccount, seedOwner, STORAGE_PREFIX, useProductionLikeServer } from './production.js';
 import { assertRefusedWithoutIo, postOverBothSurfaces, type SsrfCase } from './ssrf.js';
 

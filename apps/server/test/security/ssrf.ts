@@ -1,5 +1,5 @@
+import { checkVideoUrl } from '@reelpost/api';
 import type { Runtime } from '../../src/runtime.js';
-import { checkVideoUrl } from '../../../../packages/api/src/video/check.js';
 import { bearer, type SecurityServer } from './harness.js';
 import { type Answer, call, listProcedures, SURFACES, type Surface } from './procedures.js';
 import { seedVideoTask } from './production.js';

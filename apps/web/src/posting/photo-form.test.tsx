@@ -2,7 +2,7 @@ import type { PostInput } from '@reelpost/client';
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { ACCOUNT_ID, creatorInfo, TASK_ID } from '../test/fixtures.js';
+import { ACCOUNT_ID, creatorInfo, TASK_ID } from '../../test/fixtures.js';
 import { PostForm } from './post-form.js';
 
 const PHOTOS = [{ url: 'http://localhost/demo-media/1.jpg' }, { url: 'http://localhost/demo-media/2.jpg' }, { url: 'http://localhost/demo-media/3.jpg' }];

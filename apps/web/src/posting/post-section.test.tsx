@@ -4,7 +4,7 @@ import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { ApiProvider } from '../api.js';
-import { ACCOUNT_ID, apiError, creatorInfo, INSTANCE_ID, postStatus, stubClient, videoTask } from '../test/fixtures.js';
+import { ACCOUNT_ID, apiError, creatorInfo, INSTANCE_ID, postStatus, stubClient, videoTask } from '../../test/fixtures.js';
 import { PostSection } from './post-section.js';
 
 function account(overrides: Partial<TikTokAccount> = {}): TikTokAccount {

@@ -1,7 +1,7 @@
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { ACCOUNT_ID, postStatus, stubClient, TASK_ID } from '../test/fixtures.js';
+import { ACCOUNT_ID, postStatus, stubClient, TASK_ID } from '../../test/fixtures.js';
 import { PostStatusPanel } from './post-status.js';
 
 describe('PostStatusPanel', () => {

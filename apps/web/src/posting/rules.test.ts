@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { creatorInfo, TASK_ID, ACCOUNT_ID } from '../test/fixtures.js';
+import { creatorInfo, TASK_ID, ACCOUNT_ID } from '../../test/fixtures.js';
 import {
   blockingReason,
   commercialContentLabel,

@@ -6,20 +6,25 @@ import { createHs256Authenticator, MIN_SECRET_LENGTH, SUPABASE_DEFAULT_AUDIENCE 
 import { createOidcAuthenticator, OidcConfigurationError } from './oidc.js';
 import { createServiceTokenAuthenticator, SERVICE_TOKEN_ISSUER } from './service-token.js';
 
-export type AuthEnv = Partial<
-  Record<
-    | 'OIDC_ISSUER'
-    | 'OIDC_AUDIENCE'
-    | 'OIDC_JWKS_URI'
-    | 'SUPABASE_JWT_SECRET'
-    | 'SUPABASE_JWT_AUDIENCE'
-    | 'SUPABASE_JWT_ISSUER'
-    | 'SUPABASE_URL'
-    | 'SERVICE_JWT_SECRET'
-    | 'DEMO_JWT_SECRET',
-    string | undefined
-  >
->;
+/**
+ * How users (and services) sign in, as the server's configuration gives it — each field is the variable of the same
+ * name (`oidcIssuer` is OIDC_ISSUER, …), already trimmed, absent when unset; messages name the variables.
+ */
+export interface AuthSettings {
+  oidcIssuer?: string;
+  oidcAudience?: string;
+  oidcJwksUri?: string;
+  supabaseJwtSecret?: string;
+  supabaseJwtAudience?: string;
+  supabaseJwtIssuer?: string;
+  /** The Supabase project's URL: its `/auth/v1` is the issuer when supabaseJwtIssuer is absent. */
+  supabaseUrl?: string;
+  serviceJwtSecret?: string;
+  /** True when the server runs in demo mode; only then may no identity provider be set. */
+  allowDemo?: boolean;
+  /** Signs demo tokens (demo mode only); random per process when absent. */
+  demoJwtSecret?: string;
+}
 
 /** A wrong or missing auth setting. The message names the variable and what to set; it never repeats a secret. */
 export class AuthConfigError extends Error {
@@ -38,13 +43,6 @@ export interface AuthSetup {
   description: string;
 }
 
-export interface AuthSetupOptions extends Pick<AppDeps, 'db' | 'clock'> {
-  /** True when the server runs in demo mode (nothing configured); only then may no identity provider be set. */
-  allowDemo?: boolean;
-}
-
-const value = (text: string | undefined) => (text?.trim() ? text.trim() : undefined);
-
 function requireStrongSecret(name: string, secret: string): string {
   if (secret.length < MIN_SECRET_LENGTH) {
     throw new AuthConfigError(`${name} must be at least ${MIN_SECRET_LENGTH} characters; use a long random secret.`);
@@ -62,11 +60,9 @@ function requireStrongSecret(name: string, secret: string): string {
  * Setting both OIDC_ISSUER and SUPABASE_JWT_SECRET is refused rather than guessed at.
  * `SERVICE_JWT_SECRET` additionally enables service tokens (see service-token.ts) in any mode.
  */
-export function createAuthFromEnv(env: AuthEnv, options: AuthSetupOptions): AuthSetup {
-  const { clock } = options;
-  const oidcIssuer = value(env.OIDC_ISSUER);
-  const supabaseSecret = value(env.SUPABASE_JWT_SECRET);
-  const serviceSecret = value(env.SERVICE_JWT_SECRET);
+export function createAuth(settings: AuthSettings, deps: Pick<AppDeps, 'db' | 'clock'>): AuthSetup {
+  const { clock } = deps;
+  const { oidcIssuer, supabaseJwtSecret: supabaseSecret, serviceJwtSecret: serviceSecret } = settings;
   if (oidcIssuer && supabaseSecret) {
     throw new AuthConfigError('Set either OIDC_ISSUER or SUPABASE_JWT_SECRET, not both: one identity provider signs users in.');
   }
@@ -77,13 +73,13 @@ export function createAuthFromEnv(env: AuthEnv, options: AuthSetupOptions): Auth
   let userSecret: string | undefined;
   if (oidcIssuer) {
     mode = 'oidc';
-    const audience = value(env.OIDC_AUDIENCE);
+    const audience = settings.oidcAudience;
     if (!audience) {
       throw new AuthConfigError('OIDC_AUDIENCE is required with OIDC_ISSUER: the `aud` your provider puts in access tokens for this API.');
     }
     if (oidcIssuer === SERVICE_TOKEN_ISSUER) throw new AuthConfigError(`OIDC_ISSUER cannot be "${SERVICE_TOKEN_ISSUER}", our service tokens' issuer.`);
     try {
-      users = createOidcAuthenticator({ issuer: oidcIssuer, audience, jwksUri: value(env.OIDC_JWKS_URI), clock });
+      users = createOidcAuthenticator({ issuer: oidcIssuer, audience, jwksUri: settings.oidcJwksUri, clock });
     } catch (error) {
       if (error instanceof OidcConfigurationError) throw new AuthConfigError(error.message);
       throw error;
@@ -91,20 +87,20 @@ export function createAuthFromEnv(env: AuthEnv, options: AuthSetupOptions): Auth
   } else if (supabaseSecret) {
     mode = 'supabase';
     userSecret = requireStrongSecret('SUPABASE_JWT_SECRET', supabaseSecret);
-    const supabaseUrl = value(env.SUPABASE_URL);
-    const issuer = value(env.SUPABASE_JWT_ISSUER) ?? (supabaseUrl ? `${supabaseUrl.replace(/\/+$/, '')}/auth/v1` : undefined);
+    const { supabaseUrl } = settings;
+    const issuer = settings.supabaseJwtIssuer ?? (supabaseUrl ? `${supabaseUrl.replace(/\/+$/, '')}/auth/v1` : undefined);
     users = createHs256Authenticator({
       secret: userSecret,
-      audience: value(env.SUPABASE_JWT_AUDIENCE) ?? SUPABASE_DEFAULT_AUDIENCE,
+      audience: settings.supabaseJwtAudience ?? SUPABASE_DEFAULT_AUDIENCE,
       issuer,
       clock,
       label: 'Supabase',
       source: 'Supabase Auth (the session\'s access_token)',
     });
-  } else if (options.allowDemo) {
+  } else if (settings.allowDemo) {
     mode = 'demo';
-    userSecret = requireStrongSecret('DEMO_JWT_SECRET', value(env.DEMO_JWT_SECRET) ?? randomBytes(32).toString('base64url'));
-    demo = createDemoAuth({ db: options.db, clock, secret: userSecret });
+    userSecret = requireStrongSecret('DEMO_JWT_SECRET', settings.demoJwtSecret ?? randomBytes(32).toString('base64url'));
+    demo = createDemoAuth({ db: deps.db, clock, secret: userSecret });
     users = demo.authenticator;
   } else {
     throw new AuthConfigError(

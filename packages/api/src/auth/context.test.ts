@@ -11,10 +11,10 @@ import {
   signWith,
   unauthorizedBearers,
   unsignedToken,
-} from '../../test/identity-provider.js';
+} from '../testing/identity-provider.js';
 import { AppError } from '../errors.js';
 import { protectedProcedure, publicProcedure, router } from '../trpc.js';
-import { createAuthFromEnv } from './config.js';
+import { createAuth } from './config.js';
 import { type CreateContext, createContextFactory } from './context.js';
 import { createOidcAuthenticator } from './oidc.js';
 import { issueServiceToken } from './service-token.js';
@@ -31,8 +31,8 @@ const testRouter = router({
 
 function contextFactory(): CreateContext {
   const { db } = getDatabase();
-  const { authenticator } = createAuthFromEnv(
-    { SUPABASE_JWT_SECRET: SUPABASE_SECRET, SERVICE_JWT_SECRET: SERVICE_SECRET },
+  const { authenticator } = createAuth(
+    { supabaseJwtSecret: SUPABASE_SECRET, serviceJwtSecret: SERVICE_SECRET },
     { db, clock: fixedClock },
   );
   return createContextFactory({ ...testDeps(db, { clock: fixedClock }), authenticator });

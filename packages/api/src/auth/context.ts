@@ -6,7 +6,8 @@ import { type Authenticator, AuthenticationError } from './authenticator.js';
 import { findUserBySub, RecentUsers, type UserRef, upsertUserBySub } from './users.js';
 import { rememberVerifiedTokens } from './verified-tokens.js';
 
-export interface ContextRequest {
+/** What the context factory reads of a request, whatever the transport (the server builds it from a Hono request). */
+export interface ContextInput {
   /** The request's headers: a fetch `Headers` (Hono, the fetch adapter) or a plain record (node:http). */
   headers?: Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
   /** The `Authorization` header's value, for callers that have it at hand rather than the headers. */
@@ -17,13 +18,13 @@ export interface ContextRequest {
   clientIp?: string | null;
 }
 
-export type CreateContext = (request?: ContextRequest) => Promise<Context>;
+export type CreateContext = (request?: ContextInput) => Promise<Context>;
 
 export interface ContextDeps extends AppDeps {
   authenticator: Authenticator;
 }
 
-function header(headers: ContextRequest['headers'], name: string): string | null {
+function header(headers: ContextInput['headers'], name: string): string | null {
   if (!headers) return null;
   if (headers instanceof Headers) return headers.get(name);
   const entry = Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];

@@ -1,6 +1,6 @@
 import { useTestDatabase } from '@reelpost/db/testing';
 import { describe, expect, it } from 'vitest';
-import { fixedClock, NOW_SECONDS, signHs256 } from '../../test/identity-provider.js';
+import { fixedClock, NOW_SECONDS, signHs256 } from '../testing/identity-provider.js';
 import { AppError } from '../errors.js';
 import { createContextFactory } from './context.js';
 import { createDemoAuth, DEMO_TOKEN_AUDIENCE, DEMO_TOKEN_ISSUER } from './demo.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixedClock, newSigningKey, NOW_SECONDS, signHs256, signWith, unsignedToken } from '../../test/identity-provider.js';
+import { fixedClock, newSigningKey, NOW_SECONDS, signHs256, signWith, unsignedToken } from '../testing/identity-provider.js';
 import { AuthenticationError, type AuthenticationFailure } from './authenticator.js';
 import { createHs256Authenticator, SUPABASE_DEFAULT_AUDIENCE } from './hs256.js';
 

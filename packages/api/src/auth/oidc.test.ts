@@ -9,7 +9,7 @@ import {
   signWith,
   startOidcProvider,
   unsignedToken,
-} from '../../test/identity-provider.js';
+} from '../testing/identity-provider.js';
 import { AuthenticationError, type AuthenticationFailure } from './authenticator.js';
 import { createOidcAuthenticator, OidcConfigurationError } from './oidc.js';
 

@@ -1,6 +1,6 @@
 import { useTestDatabase } from '@reelpost/db/testing';
 import { describe, expect, it } from 'vitest';
-import { fixedClock } from '../../test/identity-provider.js';
+import { fixedClock } from '../testing/identity-provider.js';
 import { AppError } from '../errors.js';
 import { createCallerFactory, protectedProcedure, router } from '../trpc.js';
 import { serviceSessionFor } from './service-session.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixedClock, NOW_SECONDS, signHs256 } from '../../test/identity-provider.js';
+import { fixedClock, NOW_SECONDS, signHs256 } from '../testing/identity-provider.js';
 import { AuthenticationError, type AuthenticationFailure } from './authenticator.js';
 import {
   createServiceTokenAuthenticator,

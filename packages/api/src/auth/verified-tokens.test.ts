@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NOW, NOW_SECONDS, signHs256 } from '../../test/identity-provider.js';
+import { NOW, NOW_SECONDS, signHs256 } from '../testing/identity-provider.js';
 import type { Clock } from '../deps.js';
 import { type Authenticator, AuthenticationError } from './authenticator.js';
 import { createHs256Authenticator } from './hs256.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Clock } from '../deps.js';
 import { generateFernetKey, TokenCodecError } from './fernet.js';
 import python from './fixtures/python-cryptography.json' with { type: 'json' };
-import { createTokenCodec, createTokenCodecFromEnv, encryptionKeysFromEnv } from './token-codec.js';
+import { createTokenCodec, encryptionKeyRing } from './token-codec.js';
 
 const at = (unixSeconds: number): Clock => ({ now: () => new Date(unixSeconds * 1000) });
 
@@ -76,34 +76,35 @@ describe('text', () => {
   });
 });
 
-describe('keys from the environment', () => {
+describe('the key ring from ENCRYPTION_KEYS and ENCRYPTION_KEY', () => {
   const [a, b] = [generateFernetKey(), generateFernetKey()];
 
-  it('reads ENCRYPTION_KEYS newest first, trimming spaces and dropping duplicates', () => {
-    expect(encryptionKeysFromEnv({ ENCRYPTION_KEYS: ` ${a} , ${b},${a}` })).toEqual([a, b]);
+  // Splitting and trimming the variables' text is the server configuration's (apps/server/src/settings-of-config.test.ts).
+  it('keeps ENCRYPTION_KEYS newest first, dropping duplicates', () => {
+    expect(encryptionKeyRing({ keys: [a, b, a] })).toEqual([a, b]);
   });
 
   it('accepts ENCRYPTION_KEY alone, as the seed sets it', () => {
-    expect(encryptionKeysFromEnv({ ENCRYPTION_KEY: a })).toEqual([a]);
+    expect(encryptionKeyRing({ keys: [], key: a })).toEqual([a]);
   });
 
   it('accepts both when ENCRYPTION_KEY is one of ENCRYPTION_KEYS', () => {
-    expect(encryptionKeysFromEnv({ ENCRYPTION_KEYS: `${b},${a}`, ENCRYPTION_KEY: a })).toEqual([b, a]);
+    expect(encryptionKeyRing({ keys: [b, a], key: a })).toEqual([b, a]);
   });
 
   it('refuses ENCRYPTION_KEY missing from ENCRYPTION_KEYS, since its rows would become unreadable', () => {
-    const error = refusal(() => encryptionKeysFromEnv({ ENCRYPTION_KEYS: b, ENCRYPTION_KEY: a }));
+    const error = refusal(() => encryptionKeyRing({ keys: [b], key: a }));
     expect(error.message).toMatch(/ENCRYPTION_KEY is set but is not one of ENCRYPTION_KEYS/);
   });
 
   it('refuses a configuration without keys', () => {
-    expect(refusal(() => encryptionKeysFromEnv({ ENCRYPTION_KEYS: ' , ' })).reason).toBe('no_keys');
+    expect(refusal(() => encryptionKeyRing({ keys: [] })).reason).toBe('no_keys');
     expect(refusal(() => createTokenCodec({ keys: [] })).reason).toBe('no_keys');
   });
 
   it('names the bad entry by position, never by value', () => {
     const bad = `${a.slice(0, 20)}!!!${a.slice(23)}`;
-    const error = refusal(() => createTokenCodecFromEnv({ ENCRYPTION_KEYS: `${b},${bad}` }));
+    const error = refusal(() => createTokenCodec({ keys: encryptionKeyRing({ keys: [b, bad] }) }));
     expect(error.reason).toBe('invalid_key');
     expect(error.message).toContain('ENCRYPTION_KEYS entry #2');
     for (const text of [error.message, JSON.stringify(error), inspect(error)]) {

@@ -5,7 +5,7 @@ import { decryptFernet, encryptFernet, type FernetKey, parseFernetKey, TokenCode
  * Seals the secrets we keep (TikTok access and refresh tokens, PKCE verifiers) with Fernet under a key ring, like
  * Python's MultiFernet: the first (newest) key seals, every key opens. Rotating keys:
  *   1. put the new key first: `ENCRYPTION_KEYS=new,old` and restart (every process can now read both);
- *   2. run `pnpm --filter @reelpost/api rotate-keys` (re-seals every row with `new`; safe while serving);
+ *   2. run `pnpm --filter @reelpost/server rotate-keys` (re-seals every row with `new`; safe while serving);
  *   3. drop `old` from the list.
  */
 export interface TokenCodec {
@@ -67,36 +67,32 @@ export function createTokenCodec({ keys, clock = systemClock }: TokenCodecOption
   });
 }
 
-export type EncryptionEnv = Partial<Record<'ENCRYPTION_KEYS' | 'ENCRYPTION_KEY', string | undefined>>;
+/** The configured keys, as ENCRYPTION_KEYS and ENCRYPTION_KEY give them (each entry already trimmed). */
+export interface ConfiguredKeys {
+  /** ENCRYPTION_KEYS: newest first. */
+  keys: readonly string[];
+  /** ENCRYPTION_KEY: a single key, as the existing backend and the seed set it. */
+  key?: string;
+}
 
 /**
- * The key ring from the environment: `ENCRYPTION_KEYS` (comma-separated, newest first), or `ENCRYPTION_KEY` alone (a
- * single key, as the existing backend and the seed use). When both are set, ENCRYPTION_KEY must be one of
- * ENCRYPTION_KEYS: silently ignoring it would leave every row it sealed unreadable. Messages name the variable and
- * the position of a bad entry, never a key.
+ * The key ring, newest first: ENCRYPTION_KEYS (duplicates dropped), or ENCRYPTION_KEY alone. When both are set,
+ * ENCRYPTION_KEY must be one of ENCRYPTION_KEYS: silently ignoring it would leave every row it sealed unreadable.
+ * Messages name the variable and the position of a bad entry, never a key.
  */
-export function encryptionKeysFromEnv(env: EncryptionEnv): string[] {
-  const list = (env.ENCRYPTION_KEYS ?? '')
-    .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key !== '');
-  const single = env.ENCRYPTION_KEY?.trim() ?? '';
-  if (list.length === 0) {
-    if (single === '') throw new TokenCodecError('no_keys');
-    parseFernetKey(single, 'ENCRYPTION_KEY');
-    return [single];
+export function encryptionKeyRing({ keys, key }: ConfiguredKeys): string[] {
+  if (keys.length === 0) {
+    if (key === undefined) throw new TokenCodecError('no_keys');
+    parseFernetKey(key, 'ENCRYPTION_KEY');
+    return [key];
   }
-  list.forEach((key, index) => parseFernetKey(key, `ENCRYPTION_KEYS entry #${index + 1}`));
-  if (single !== '' && !list.includes(single)) {
+  keys.forEach((entry, index) => parseFernetKey(entry, `ENCRYPTION_KEYS entry #${index + 1}`));
+  if (key !== undefined && !keys.includes(key)) {
     throw new TokenCodecError(
       'invalid_key',
       'ENCRYPTION_KEY is set but is not one of ENCRYPTION_KEYS; rows sealed with it would become unreadable. ' +
         'Add it to ENCRYPTION_KEYS after the newer keys, or unset ENCRYPTION_KEY.',
     );
   }
-  return [...new Set(list)];
-}
-
-export function createTokenCodecFromEnv(env: EncryptionEnv, clock: Clock = systemClock): TokenCodec {
-  return createTokenCodec({ keys: encryptionKeysFromEnv(env), clock });
+  return [...new Set(keys)];
 }

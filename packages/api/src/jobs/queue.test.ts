@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { useTestDatabase } from '@reelpost/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -25,7 +26,7 @@ async function worker(handle: (payload: { name: string }) => Promise<void>, conc
 async function until(condition: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 400; i++) {
     if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await sleep(25);
   }
   throw new Error(`gave up waiting for ${what}`);
 }

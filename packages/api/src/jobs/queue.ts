@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '@reelpost/db';
 import { type Kysely, sql } from 'kysely';
 import { Logger, run, runMigrations, type Runner, type Task } from 'graphile-worker';
@@ -151,7 +152,7 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<JobWork
   const restartAfter = async (error: unknown): Promise<void> => {
     options.onLog?.('error', `the job queue stopped (${error instanceof Error ? error.message : String(error)}); starting it again`);
     for (let pause = RESTART_FIRST_PAUSE_MS; !stopping; pause = Math.min(pause * 2, RESTART_MAX_PAUSE_MS)) {
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      await sleep(pause);
       if (stopping) return;
       try {
         runner = await start();

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isDatabaseUnavailable } from '@reelpost/db';
 
 export interface DurableWriteOptions {
@@ -22,7 +23,7 @@ export async function writeDurably<T>(write: () => Promise<T>, options: DurableW
       return await write();
     } catch (error) {
       if (!isDatabaseUnavailable(error) || Date.now() + pause > giveUpAt) throw error;
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      await sleep(pause);
       pause = Math.min(pause * 2, options.maxPauseMs ?? 2_000);
     }
   }

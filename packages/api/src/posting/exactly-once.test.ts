@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createDatabase } from '@reelpost/db';
 import { describe, expect, it } from 'vitest';
 import { contextFor, sessionFor } from '../../test/deps.js';
@@ -167,7 +168,7 @@ describe('a worker that lost its claim', () => {
     for (let i = 0; i < 100; i++) {
       const row = await deps.db.selectFrom('tiktok_posts').select('attempts').where('id', '=', postId).executeTakeFirstOrThrow();
       if (row.attempts === 1) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sleep(10);
     }
     return { outcome };
   }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createDatabase } from '@reelpost/db';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,7 +34,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, wha
   for (let i = 0; i < 300; i++) {
     const value = await read();
     if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   throw new Error(`gave up waiting for ${what}`);
 }

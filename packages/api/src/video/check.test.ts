@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkVideoUrl } from './check.js';
 import { createVideoUrlPolicy } from './policy.js';
-import { refusalOf } from './test/refusal.js';
+import { refusalOf } from '../../test/video-refusal.js';
 
 const BUCKET = 'https://proj.supabase.co/storage/v1/object/public/videos/';
 const production = createVideoUrlPolicy({ allowedPrefixes: [BUCKET] });

@@ -36,10 +36,10 @@ export type VideoUrlRefusal =
  */
 export function checkVideoUrl(input: string, policy: VideoUrlPolicy): URL {
   if (typeof input !== 'string' || input.length === 0) {
-    throw refuse('invalid_url', 'The video URL is empty or not text.', 'Give the public https URL of the video file.');
+    throw videoUrlNotAllowed('invalid_url', 'The video URL is empty or not text.', 'Give the public https URL of the video file.');
   }
   if (input.length > MAX_VIDEO_URL_LENGTH) {
-    throw refuse(
+    throw videoUrlNotAllowed(
       'too_long',
       `The video URL is longer than ${MAX_VIDEO_URL_LENGTH} characters.`,
       'Use the plain public URL of the video file.',
@@ -47,7 +47,7 @@ export function checkVideoUrl(input: string, policy: VideoUrlPolicy): URL {
   }
   // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   if (/[\u0000-\u0020\u007f\\]/.test(input)) {
-    throw refuse(
+    throw videoUrlNotAllowed(
       'unsafe_characters',
       'The video URL contains spaces, control characters or backslashes.',
       'Percent-encode the URL (spaces as %20) and use forward slashes.',
@@ -57,28 +57,28 @@ export function checkVideoUrl(input: string, policy: VideoUrlPolicy): URL {
   try {
     url = new URL(input);
   } catch {
-    throw refuse(
+    throw videoUrlNotAllowed(
       'invalid_url',
       'The video URL is not a valid absolute URL.',
       'Give the public https URL of the video file.',
     );
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowHttp)) {
-    throw refuse(
+    throw videoUrlNotAllowed(
       'scheme',
       `Video URLs must use https; this one uses ${url.protocol.slice(0, 20)}`,
       'Serve the video over https from the verified storage bucket.',
     );
   }
   if (url.username !== '' || url.password !== '') {
-    throw refuse(
+    throw videoUrlNotAllowed(
       'credentials',
       'The video URL contains a user name or password before the host, which is not allowed.',
       'Remove the "user:password@" part; the video must be publicly readable without credentials.',
     );
   }
   if (/%(2f|5c)/i.test(url.pathname)) {
-    throw refuse(
+    throw videoUrlNotAllowed(
       'encoded_separator',
       `The video URL ${describeUrl(url)} has an encoded slash or backslash in its path.`,
       'Use the object URL exactly as the storage bucket gives it.',
@@ -88,7 +88,7 @@ export function checkVideoUrl(input: string, policy: VideoUrlPolicy): URL {
   if (literal !== null) {
     const verdict = addressVerdict(literal, policy);
     if (!verdict.allowed) {
-      throw refuse(
+      throw videoUrlNotAllowed(
         'private_address',
         `The video URL points at ${describeRange(verdict)} (${url.hostname}), which this server never fetches from.`,
         PRIVATE_HINT,
@@ -102,7 +102,7 @@ export function checkVideoUrl(input: string, policy: VideoUrlPolicy): URL {
     !policy.allowPrivateAddresses &&
     policy.privateAddressAllowList.length === 0
   ) {
-    throw refuse(
+    throw videoUrlNotAllowed(
       'private_address',
       `The video URL points at this machine (${url.hostname}), which this server never fetches from.`,
       PRIVATE_HINT,
@@ -112,7 +112,7 @@ export function checkVideoUrl(input: string, policy: VideoUrlPolicy): URL {
     );
   }
   if (!policy.allowedPrefixes.some((prefix) => isUnderPrefix(url, prefix))) {
-    throw refuse(
+    throw videoUrlNotAllowed(
       'not_allowed_prefix',
       `The video URL ${describeUrl(url)} is not under a URL prefix verified for TikTok.`,
       // The prefixes themselves are the operator's to know, not every caller's (issue 17, finding 8): they map the
@@ -172,7 +172,8 @@ export function describeRange(verdict: AddressVerdict): string {
   }
 }
 
-export function refuse(
+/** The guard's refusal: VIDEO_URL_NOT_ALLOWED with the reason in `details`, a message and a hint a person can act on. */
+export function videoUrlNotAllowed(
   reason: VideoUrlRefusal,
   message: string,
   hint: string,

@@ -8,7 +8,6 @@ export {
   TIKTOK_MAX_VIDEO_BYTES,
   type VideoUrlPolicy,
   type VideoUrlPolicyInput,
-  videoUrlPolicyFromEnv,
 } from './policy.js';
 export { type AcceptedMedia, probeMediaUrl, probeVideoUrl, VIDEO_CONTENT_TYPES, type VideoContentType, type VideoProbe } from './probe.js';
 export { type ByteRange, openVideoRange, type VideoRange } from './range.js';

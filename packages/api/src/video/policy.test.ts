@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createVideoUrlPolicy, TIKTOK_MAX_VIDEO_BYTES, videoUrlPolicyFromEnv } from './policy.js';
+import { createVideoUrlPolicy, TIKTOK_MAX_VIDEO_BYTES } from './policy.js';
 
 const BUCKET = 'https://proj.supabase.co/storage/v1/object/public/videos/';
 
@@ -36,32 +36,5 @@ describe('createVideoUrlPolicy', () => {
     ['a negative size limit', { allowedPrefixes: [BUCKET], maxBytes: -1 }],
   ])('refuses at start-up %s', (_what, input) => {
     expect(() => createVideoUrlPolicy(input)).toThrow();
-  });
-});
-
-describe('videoUrlPolicyFromEnv', () => {
-  it('reads comma-separated prefixes and the demo switches', () => {
-    const policy = videoUrlPolicyFromEnv({
-      VIDEO_URL_PREFIXES: ` ${BUCKET} , http://127.0.0.1:3001/demo-media/`,
-      VIDEO_URL_ALLOW_HTTP: 'true',
-      VIDEO_URL_ALLOW_PRIVATE_ADDRESSES: '1',
-      VIDEO_URL_PRIVATE_ALLOW_LIST: '127.0.0.1,::1',
-      VIDEO_MAX_BYTES: '1000',
-    });
-    expect(policy.allowedPrefixes.map((prefix) => prefix.href)).toEqual([BUCKET, 'http://127.0.0.1:3001/demo-media/']);
-    expect(policy).toMatchObject({ allowHttp: true, allowPrivateAddresses: true, maxBytes: 1000 });
-    expect(policy.privateAddressAllowList).toHaveLength(2);
-  });
-
-  it('refuses a switch that is neither true nor false', () => {
-    expect(() => videoUrlPolicyFromEnv({ VIDEO_URL_PREFIXES: BUCKET, VIDEO_URL_ALLOW_HTTP: 'yes please' })).toThrow(
-      /VIDEO_URL_ALLOW_HTTP/,
-    );
-  });
-
-  it('refuses a number that is not a whole number', () => {
-    expect(() => videoUrlPolicyFromEnv({ VIDEO_URL_PREFIXES: BUCKET, VIDEO_MAX_BYTES: '4GB' })).toThrow(
-      /VIDEO_MAX_BYTES/,
-    );
   });
 });

@@ -67,43 +67,6 @@ export function createVideoUrlPolicy(input: VideoUrlPolicyInput): VideoUrlPolicy
   };
 }
 
-/**
- * The policy from environment variables:
- * - `VIDEO_URL_PREFIXES`: comma-separated verified prefixes (required);
- * - `VIDEO_URL_ALLOW_PRIVATE_ADDRESSES`, `VIDEO_URL_ALLOW_HTTP`: `true` to turn on (demo and tests only);
- * - `VIDEO_URL_PRIVATE_ALLOW_LIST`: comma-separated addresses/CIDRs reachable although private;
- * - `VIDEO_MAX_BYTES`, `VIDEO_URL_TIMEOUT_MS`, `VIDEO_READ_TIMEOUT_MS`, `VIDEO_URL_MAX_REDIRECTS`: numbers.
- */
-export function videoUrlPolicyFromEnv(env: Record<string, string | undefined>): VideoUrlPolicy {
-  const list = (value: string | undefined) =>
-    (value ?? '')
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item.length > 0);
-  const flag = (name: string) => {
-    const value = env[name]?.trim().toLowerCase();
-    if (value === undefined || value === '' || value === 'false' || value === '0') return false;
-    if (value === 'true' || value === '1') return true;
-    throw new Error(`${name} must be true or false, not "${env[name]}"`);
-  };
-  const number = (name: string) => {
-    const value = env[name]?.trim();
-    if (value === undefined || value === '') return undefined;
-    if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, not "${value}"`);
-    return Number(value);
-  };
-  return createVideoUrlPolicy({
-    allowedPrefixes: list(env.VIDEO_URL_PREFIXES),
-    allowPrivateAddresses: flag('VIDEO_URL_ALLOW_PRIVATE_ADDRESSES'),
-    privateAddressAllowList: list(env.VIDEO_URL_PRIVATE_ALLOW_LIST),
-    allowHttp: flag('VIDEO_URL_ALLOW_HTTP'),
-    maxBytes: number('VIDEO_MAX_BYTES'),
-    timeoutMs: number('VIDEO_URL_TIMEOUT_MS'),
-    readTimeoutMs: number('VIDEO_READ_TIMEOUT_MS'),
-    maxRedirects: number('VIDEO_URL_MAX_REDIRECTS'),
-  });
-}
-
 function parsePrefix(text: string, allowHttp: boolean): AllowedPrefix {
   let url: URL;
   try {

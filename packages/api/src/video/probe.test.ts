@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createVideoUrlPolicy, type VideoUrlPolicyInput } from './policy.js';
 import { probeVideoUrl } from './probe.js';
-import { refusalOf } from './test/refusal.js';
+import { refusalOf } from '../../test/video-refusal.js';
 import {
   makeCertificate,
   patternBytes,
@@ -13,7 +13,7 @@ import {
   TEST_HOST,
   type TestCertificate,
   type TestServer,
-} from './test/servers.js';
+} from '../testing/video-servers.js';
 
 const servers: TestServer[] = [];
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { AppError, appError } from '../errors.js';
-import { checkVideoUrl, describeUrl, refuse } from './check.js';
+import { checkVideoUrl, describeUrl, videoUrlNotAllowed } from './check.js';
 import type { VideoUrlPolicy } from './policy.js';
 import {
   type Deadline,
@@ -99,7 +99,7 @@ export async function probeMediaUrl(
   }
   const contentType = mediaContentType(facts, accepted);
   if (facts.sizeBytes === 0) {
-    throw refuse(
+    throw videoUrlNotAllowed(
       'empty',
       `${describeUrl(facts.url)} is an empty file.`,
       `Upload the ${accepted.noun} again; the stored file has no content.`,
@@ -202,7 +202,7 @@ function mediaContentType(facts: Facts, accepted: AcceptedMedia): string {
     if (byExtension) return byExtension[0];
   }
   const shown = served === '' ? 'no content type' : `"${served.slice(0, 60)}"`;
-  throw refuse(
+  throw videoUrlNotAllowed(
     'content_type',
     `${describeUrl(facts.url)} is served with ${shown}, not as ${accepted.noun === 'image' ? 'an' : 'a'} ${accepted.noun} TikTok accepts (${accepted.formats}).`,
     accepted.typeHint,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createVideoUrlPolicy, type VideoUrlPolicyInput } from './policy.js';
 import { openVideoRange } from './range.js';
-import { refusalOf } from './test/refusal.js';
+import { refusalOf } from '../../test/video-refusal.js';
 import {
   collect,
   patternBytes,
@@ -11,7 +11,7 @@ import {
   startServer,
   TEST_HOST,
   type TestServer,
-} from './test/servers.js';
+} from '../testing/video-servers.js';
 
 const servers: TestServer[] = [];
 afterEach(async () => {

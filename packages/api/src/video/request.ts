@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { AppError, appError } from '../errors.js';
-import { addressVerdict, checkVideoUrl, describeRange, describeUrl, PRIVATE_HINT, refuse } from './check.js';
+import { addressVerdict, checkVideoUrl, describeRange, describeUrl, PRIVATE_HINT, videoUrlNotAllowed } from './check.js';
 import type { VideoUrlPolicy } from './policy.js';
 
 /** Resolves a host name to its addresses (all of them); the default is the system resolver. */
@@ -113,7 +113,7 @@ function checkRedirect(location: string, from: URL, policy: VideoUrlPolicy): URL
   try {
     target = new URL(location, from).href;
   } catch {
-    throw refuse(
+    throw videoUrlNotAllowed(
       'redirect',
       `${describeUrl(from)} redirects to something that is not a URL.`,
       'Use the direct URL of the video file.',
@@ -162,7 +162,7 @@ function sendOnce(
           for (const entry of addresses) {
             const verdict = addressVerdict(entry.address, policy);
             if (!verdict.allowed) {
-              refusal = refuse(
+              refusal = videoUrlNotAllowed(
                 'private_address',
                 `The video URL's host ${hostname} resolves to ${describeRange(verdict)}, which this server never fetches from.`,
                 PRIVATE_HINT,

@@ -32,6 +32,7 @@ function spawnProgram(runner: Runner, name: 'initdb' | 'postgres', args: string[
     // Its own process group: the terminal's Ctrl-C reaches the caller, which stops the server last, after its work.
     detached: name === 'postgres',
     stdio: ['ignore', 'pipe', 'pipe'],
+    // The child's own environment (PATH, locale), not Reelpost's configuration; English messages, which we parse.
     env: { ...process.env, LC_MESSAGES: 'C' },
     ...(runner.user && { uid: runner.user.uid, gid: runner.user.gid }),
   });

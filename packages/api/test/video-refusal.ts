@@ -1,4 +1,4 @@
-import { AppError } from '../../errors.js';
+import { AppError } from '../src/errors.js';
 
 export interface Refusal {
   code: string;

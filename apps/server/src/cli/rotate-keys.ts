@@ -1,12 +1,16 @@
-// `pnpm --filter @reelpost/api rotate-keys [--dry-run] [--batch-size=N]`
+// `pnpm --filter @reelpost/server rotate-keys [--dry-run] [--batch-size=N]`
 // Re-seals every sealed column (TikTok access/refresh tokens, OAuth PKCE verifiers) with the newest key of
-// ENCRYPTION_KEYS, against DATABASE_URL (or the project's embedded Postgres, which must not be in use by a running
-// server: stop it first). Safe while servers on DATABASE_URL keep running; see reencryptSealedColumns. Prints counts,
-// never values; exits 1 when some value no configured key opens (do not drop an old key until that is resolved) or
-// some row stayed locked (run it again).
+// ENCRYPTION_KEYS, against DATABASE_URL (or the embedded Postgres under DATA_DIR, which must not be in use by a
+// running server: stop it first). Safe while servers on DATABASE_URL keep running; see reencryptSealedColumns. Prints
+// counts, never values; exits 1 when some value no configured key opens (do not drop an old key until that is
+// resolved) or some row stayed locked (run it again).
+// The keys are read as the server reads them (config.ts, settings-of-config.ts): a command that understood
+// ENCRYPTION_KEYS differently could re-seal rows with a key the servers do not hold.
+import { join } from 'node:path';
+import { createTokenCodec, reencryptSealedColumns } from '@reelpost/api';
 import { openDatabase } from '@reelpost/db';
-import { reencryptSealedColumns } from '../crypto/reencrypt.js';
-import { createTokenCodecFromEnv } from '../crypto/token-codec.js';
+import { configSchema, loadVariables } from '../config.js';
+import { dataDirOf, encryptionKeysOf } from '../settings-of-config.js';
 
 function parseArguments(argv: string[]): { dryRun: boolean; batchSize: number } {
   let dryRun = false;
@@ -24,11 +28,12 @@ function parseArguments(argv: string[]): { dryRun: boolean; batchSize: number } 
 
 try {
   const { dryRun, batchSize } = parseArguments(process.argv.slice(2));
-  const codec = createTokenCodecFromEnv(process.env);
+  const config = loadVariables(configSchema.pick({ DATABASE_URL: true, DATA_DIR: true, ENCRYPTION_KEYS: true, ENCRYPTION_KEY: true }));
+  const codec = createTokenCodec({ keys: encryptionKeysOf(config) });
   if (codec.keyCount === 1) {
     console.log('Only one encryption key is configured: every readable value is already sealed with it. Checking anyway.');
   }
-  const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, migrate: false });
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: join(dataDirOf(config), 'pg'), migrate: false });
   try {
     const report = await reencryptSealedColumns({
       db: database.db,

@@ -1,10 +1,11 @@
-// Real local HTTP(S) servers for the video URL guard's tests: they listen on loopback only (port 0), count every
-// connection and request, and close every socket when a test ends.
+// `@reelpost/api/testing/video-servers`: real local HTTP(S) servers for the video URL guard's tests and the server's
+// security suites. They listen on loopback only (port 0), count every connection and request, and close every socket
+// when a test ends.
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { generate } from 'selfsigned';
-import type { ResolveHost } from '../request.js';
+import type { ResolveHost } from '../video/request.js';
 
 export interface TestServer {
   readonly port: number;

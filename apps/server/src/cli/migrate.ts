@@ -1,6 +1,9 @@
-// `pnpm --filter @reelpost/db migrate [up|down|status]` against DATABASE_URL or the project's embedded Postgres.
-import { migrateDown, migrateToLatest, pendingMigrations } from '../migrate.js';
-import { openDatabase } from '../open-database.js';
+// `pnpm --filter @reelpost/server migrate [up|down|status]` against DATABASE_URL or the embedded Postgres under
+// DATA_DIR, both read as the server reads them (config.ts), so the command migrates the database the server uses.
+import { join } from 'node:path';
+import { migrateDown, migrateToLatest, openDatabase, pendingMigrations } from '@reelpost/db';
+import { configSchema, loadVariables } from '../config.js';
+import { dataDirOf } from '../settings-of-config.js';
 
 const command = process.argv[2] ?? 'up';
 if (!['up', 'down', 'status'].includes(command)) {
@@ -9,7 +12,8 @@ if (!['up', 'down', 'status'].includes(command)) {
 }
 
 try {
-  const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, migrate: false });
+  const config = loadVariables(configSchema.pick({ DATABASE_URL: true, DATA_DIR: true }));
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: join(dataDirOf(config), 'pg'), migrate: false });
   try {
     if (command === 'up') {
       const applied = await migrateToLatest(database.db);

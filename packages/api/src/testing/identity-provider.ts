@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CryptoKey, exportJWK, exportSPKI, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
-import type { Clock } from '../src/deps.js';
+import type { Clock } from '../deps.js';
 
-// Test support: a fixed clock, token signing, and a tiny local OpenID provider (discovery + JWKS over node:http).
+// `@reelpost/api/testing/identity-provider`, for the auth tests and the server's security suites: a fixed clock, token
+// signing, and a tiny local OpenID provider (discovery + JWKS over node:http).
 
 export const NOW = new Date('2026-11-27T12:00:00Z');
 export const NOW_SECONDS = Math.floor(NOW.getTime() / 1000);

@@ -5,7 +5,6 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import type { Kysely } from 'kysely';
 import { type Logger, loggableUrl } from './logger.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -14,6 +13,8 @@ import { createRestHandler } from './rest-handler.js';
 import { capTrpcBatches } from './limits/batch-cap.js';
 import { POST_EVENTS_PATH, postEventsRoute } from './routes/post-events.js';
 import { clientAddress } from './limits/rate-limits.js';
+import { secureHeaders } from './secure-headers.js';
+import { createTrpcQueryHandler } from './trpc-queries.js';
 
 export interface ContextRequest {
   req: Request;
@@ -59,6 +60,14 @@ function socketAddress(c: Context<AppEnv>): string | null {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
+
+/** A rate-limited call's Retry-After (whole seconds), from the first refusal of the batch that carries one. */
+function retryAfterHeader(errors: readonly { cause?: unknown }[]): Record<string, string> {
+  const retryAfterMs = errors
+    .map((error) => (error.cause as { extra?: { retryAfterMs?: number } } | undefined)?.extra?.retryAfterMs)
+    .find((value) => value !== undefined);
+  return retryAfterMs === undefined ? {} : { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) };
+}
 
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const router = options.router ?? appRouter;
@@ -110,7 +119,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   });
 
   app.use('/trpc/*', capTrpcBatches(options.maxBatchItems ?? DEFAULT_MAX_BATCH_ITEMS));
+  const queries = createTrpcQueryHandler({ router, createContext: options.createContext, onError, errorHeaders: retryAfterHeader });
   app.all('/trpc/*', (c) =>
+    queries(c) ??
     fetchRequestHandler({
       endpoint: '/trpc',
       req: c.req.raw,
@@ -118,12 +129,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       createContext: ({ info }) =>
         options.createContext({ req: c.req.raw, requestId: c.get('requestId'), clientIp: c.get('clientIp'), connectionParams: info.connectionParams }),
       onError,
-      responseMeta: ({ errors }) => {
-        const retryAfterMs = errors
-          .map((error) => (error.cause as { extra?: { retryAfterMs?: number } } | undefined)?.extra?.retryAfterMs)
-          .find((value) => value !== undefined);
-        return retryAfterMs === undefined ? {} : { headers: { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } };
-      },
+      responseMeta: ({ errors }) => ({ headers: retryAfterHeader(errors) }),
     }),
   );
 

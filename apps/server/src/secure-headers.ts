@@ -1,9 +1,7 @@
-import type { MiddlewareHandler } from 'hono';
-
 /**
  * The security headers of every response: Hono's `secureHeaders()` defaults, written out once. A response built with
  * them already (the tRPC query path writes them into its plain header record, so no fetch Headers object is made
- * for it) is marked and left alone; every other response gets them after its handler, as Hono's middleware does.
+ * for it) is marked and left alone; every other response gets them after its handler, as Hono's middleware did.
  */
 export const SECURE_HEADERS: Readonly<Record<string, string>> = {
   'cross-origin-resource-policy': 'same-origin',
@@ -29,12 +27,10 @@ export function markSecured(response: Response): Response {
   return response;
 }
 
-export function secureHeaders(): MiddlewareHandler {
-  return async (c, next) => {
-    await next();
-    if (secured.has(c.res)) return;
-    const headers = c.res.headers;
-    for (const [name, value] of SECURE_HEADER_ENTRIES) headers.set(name, value);
-    headers.delete('x-powered-by');
-  };
+/** Sets SECURE_HEADERS on a response (and drops X-Powered-By), unless it was built with them. */
+export function applySecureHeaders(response: Response): void {
+  if (secured.has(response)) return;
+  const headers = response.headers;
+  for (const [name, value] of SECURE_HEADER_ENTRIES) headers.set(name, value);
+  headers.delete('x-powered-by');
 }

@@ -1,19 +1,17 @@
 import { type AppRouter, appRouter, type Context as ApiContext } from '@reelpost/api';
 import { type Database, isDatabaseUnavailable, pendingMigrations } from '@reelpost/db';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { getConnInfo } from '@hono/node-server/conninfo';
-import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import type { Kysely } from 'kysely';
-import { type Logger, loggableUrl } from './logger.js';
+import type { Logger } from './logger.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { restErrorResponse } from './rest-errors.js';
 import { createRestHandler } from './rest-handler.js';
 import { capTrpcBatches } from './limits/batch-cap.js';
 import { POST_EVENTS_PATH, postEventsRoute } from './routes/post-events.js';
-import { clientAddress } from './limits/rate-limits.js';
+import { requestScope } from './request-scope.js';
+import { createTrpcQueryHandler } from './trpc-queries.js';
 
 export interface ContextRequest {
   req: Request;
@@ -49,16 +47,15 @@ export const DEFAULT_MAX_BATCH_ITEMS = 20;
 
 export type AppEnv = { Variables: { requestId: string; clientIp: string | null } };
 
-function socketAddress(c: Context<AppEnv>): string | null {
-  try {
-    return getConnInfo(c).remote.address ?? null;
-  } catch {
-    // app.request() in tests: no socket.
-    return null;
-  }
-}
-
 const MAX_BODY_BYTES = 1024 * 1024;
+
+/** A rate-limited call's Retry-After (whole seconds), from the first refusal of the batch that carries one. */
+function retryAfterHeader(errors: readonly { cause?: unknown }[]): Record<string, string> {
+  const retryAfterMs = errors
+    .map((error) => (error.cause as { extra?: { retryAfterMs?: number } } | undefined)?.extra?.retryAfterMs)
+    .find((value) => value !== undefined);
+  return retryAfterMs === undefined ? {} : { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) };
+}
 
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const router = options.router ?? appRouter;
@@ -66,12 +63,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   if (options.observe) app.use(options.observe);
-  app.use(requestId());
-  app.use(async (c, next) => {
-    c.set('clientIp', clientAddress(socketAddress(c), c.req.header('x-forwarded-for') ?? null, options.trustProxyHops ?? 0));
-    await next();
-  });
-  app.use(secureHeaders());
+  app.use(requestScope({ logger, trustProxyHops: options.trustProxyHops ?? 0 }));
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) =>
@@ -80,18 +72,6 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   // Only requests that may carry a body: asking a GET for its body makes the node adapter build a full fetch Request,
   // the costliest step of a read.
   app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
-  app.use(async (c, next) => {
-    const started = performance.now();
-    await next();
-    logger.info({
-      msg: 'request',
-      requestId: c.get('requestId'),
-      method: c.req.method,
-      url: loggableUrl(c.req.url),
-      status: c.res.status,
-      ms: Math.round(performance.now() - started),
-    });
-  });
 
   const onError = ({ error, path }: { error: { code: string; message: string; cause?: unknown }; path?: string | undefined }) => {
     // Expected errors are the caller's to read; only our own failures are worth an error line.
@@ -110,7 +90,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   });
 
   app.use('/trpc/*', capTrpcBatches(options.maxBatchItems ?? DEFAULT_MAX_BATCH_ITEMS));
+  const queries = createTrpcQueryHandler({ router, createContext: options.createContext, onError, errorHeaders: retryAfterHeader });
   app.all('/trpc/*', (c) =>
+    queries(c) ??
     fetchRequestHandler({
       endpoint: '/trpc',
       req: c.req.raw,
@@ -118,12 +100,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       createContext: ({ info }) =>
         options.createContext({ req: c.req.raw, requestId: c.get('requestId'), clientIp: c.get('clientIp'), connectionParams: info.connectionParams }),
       onError,
-      responseMeta: ({ errors }) => {
-        const retryAfterMs = errors
-          .map((error) => (error.cause as { extra?: { retryAfterMs?: number } } | undefined)?.extra?.retryAfterMs)
-          .find((value) => value !== undefined);
-        return retryAfterMs === undefined ? {} : { headers: { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } };
-      },
+      responseMeta: ({ errors }) => ({ headers: retryAfterHeader(errors) }),
     }),
   );
 

@@ -32,7 +32,11 @@ interface ResponseCollector {
   end: (body?: string) => void;
 }
 
-async function readBody(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; cause: unknown }> {
+type ReadBody = { ok: true; value: unknown } | { ok: false; cause: unknown };
+
+const NO_BODY: ReadBody = { ok: true, value: null };
+
+async function readBody(request: Request): Promise<ReadBody> {
   const contentType = request.headers.get('content-type') ?? '';
   try {
     if (contentType.includes('application/json')) return { ok: true, value: JSON.parse(await request.text()) };
@@ -61,7 +65,8 @@ export function createRestHandler(options: RestHandlerOptions): (request: Reques
   return async (raw, { requestId, clientIp }) => {
     const url = new URL(raw.url);
     url.pathname = url.pathname.slice(options.endpoint.length) || '/';
-    const body = await readBody(raw);
+    // A GET has no body, and asking the node adapter's request for one builds a whole fetch Request: don't.
+    const body = raw.method === 'GET' || raw.method === 'HEAD' ? NO_BODY : await readBody(raw);
     // The handler reads url, method, headers and body; everything else is the fetch Request's own.
     const req = new Proxy(raw, {
       get: (target, property) => {

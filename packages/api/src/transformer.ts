@@ -15,7 +15,8 @@ export const transformer: CombinedDataTransformer = {
 type Annotation = ['Date'] | ['undefined'];
 
 interface Walk {
-  path: string[];
+  /** Keys and array indexes down to the value being copied; turned into superjson's path only to annotate. */
+  path: (string | number)[];
   values: Record<string, Annotation>;
   annotated: boolean;
   seen: Set<object>;
@@ -42,7 +43,7 @@ function isPlainContainer(value: unknown): value is object {
 }
 
 function annotate(walk: Walk, annotation: Annotation): void {
-  walk.values[walk.path.map(escapeKey).join('.')] = annotation;
+  walk.values[walk.path.map((part) => (typeof part === 'number' ? String(part) : escapeKey(part))).join('.')] = annotation;
   walk.annotated = true;
 }
 
@@ -83,7 +84,7 @@ function copyArray(array: readonly unknown[], walk: Walk): unknown {
   const result: unknown[] = new Array<unknown>(array.length);
   for (let index = 0; index < array.length; index++) {
     if (!(index in array)) return UNSUPPORTED;
-    walk.path.push(String(index));
+    walk.path.push(index);
     const item = copy(array[index], walk);
     walk.path.pop();
     if (item === UNSUPPORTED) return UNSUPPORTED;

@@ -18,7 +18,7 @@ export {
   type OpenDatabaseOptions,
   type OpenedDatabase,
 } from './open-database.js';
-export { prepareQuery, type PreparedQuery } from './prepared-query.js';
+export { prepareQuery, type PreparedQuery, type PreparedValues } from './prepared-query.js';
 export { findProjectRoot } from './project-root.js';
 export { exitOnStartupFailure, isStartupFailure } from './startup-failure.js';
 export * from './schema.js';

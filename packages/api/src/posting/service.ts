@@ -1,4 +1,3 @@
-import type { TikTokPost } from '@reelpost/db';
 import type { TikTokPostInfo } from '@reelpost/tiktok';
 import { findOwnedAccount } from '../accounts/service.js';
 import { requireOwned } from '../auth/ownership.js';
@@ -15,6 +14,7 @@ import { movePost } from './post-state.js';
 import type { PostingDeps } from './publish.js';
 import type { PostInput, PostStatusView, PostTargetInput } from './schemas.js';
 import { refreshPostStatus } from './status.js';
+import { POST_READ_COLUMNS, type PostRead, readLatestPostOfTask } from './status-read.js';
 import { toPostStatusView } from './view.js';
 
 const TASK_NOT_FOUND = { code: 'TASK_NOT_FOUND', what: 'task' } as const;
@@ -76,18 +76,33 @@ export async function postTaskToTikTok(deps: PostingDeps, session: Session, inpu
   });
 }
 
-async function findPost(deps: PostingDeps, session: Session, input: PostTargetInput): Promise<TikTokPost> {
+function noPostYet(accountId: string | undefined) {
+  return appError('POST_NOT_FOUND', 'This task has not been posted to TikTok' + (accountId ? ' with that account.' : '.'), {
+    hint: 'Post it first with tiktok.post.',
+  });
+}
+
+/** The task's latest post (on the account named, if one is): the task checked like every object first. */
+async function findPost(deps: PostingDeps, session: Session, input: PostTargetInput): Promise<PostRead> {
+  if (!input.accountId) {
+    // The usual call, polled while a post is in flight: the task's owner and its latest post in one statement.
+    const { post } = requireOwned(await readLatestPostOfTask(deps.db, input.taskId), session, TASK_NOT_FOUND);
+    if (!post) throw noPostYet(undefined);
+    return post;
+  }
   const task = await ownedTask(deps, session, input.taskId);
   // The account named is checked like every object: someone else's → 403, unknown → 404 ACCOUNT_NOT_FOUND.
-  if (input.accountId) await findOwnedAccount(deps, session, input.accountId);
-  let query = deps.db.selectFrom('tiktok_posts').selectAll().where('task_id', '=', task.id);
-  if (input.accountId) query = query.where('account_id', '=', input.accountId);
-  const post = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
-  if (!post) {
-    throw appError('POST_NOT_FOUND', 'This task has not been posted to TikTok' + (input.accountId ? ' with that account.' : '.'), {
-      hint: 'Post it first with tiktok.post.',
-    });
-  }
+  await findOwnedAccount(deps, session, input.accountId);
+  const post = await deps.db
+    .selectFrom('tiktok_posts')
+    .select(POST_READ_COLUMNS)
+    .where('task_id', '=', task.id)
+    .where('account_id', '=', input.accountId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!post) throw noPostYet(input.accountId);
   return post;
 }
 

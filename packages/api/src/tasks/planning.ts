@@ -94,9 +94,21 @@ function stepMatching(plan: Plan, words: readonly string[]): number | null {
   return index === -1 ? null : index;
 }
 
-function stepOf(plan: Plan, entry: NormalisedLogEntry, catchAll: number | null): number | null {
+/** The step an agent's lines belong to, by agent name: a log repeats a few agents over many lines. */
+type StepsByAgent = Map<string, number | null>;
+
+function stepOfAgent(plan: Plan, agent: string, known: StepsByAgent): number | null {
+  let step = known.get(agent);
+  if (step === undefined) {
+    step = stepMatching(plan, wordsOf(agent));
+    known.set(agent, step);
+  }
+  return step;
+}
+
+function stepOf(plan: Plan, entry: NormalisedLogEntry, catchAll: number | null, byAgent: StepsByAgent): number | null {
   return (
-    (entry.agent === null ? null : stepMatching(plan, wordsOf(entry.agent))) ??
+    (entry.agent === null ? null : stepOfAgent(plan, entry.agent, byAgent)) ??
     stepMatching(plan, wordsOf(entry.message.slice(0, 400), MESSAGE_WORDS_READ)) ??
     catchAll
   );
@@ -113,8 +125,9 @@ export function planTask(taskType: string, status: TaskStatus, log: readonly Nor
   const plan: Plan = PLANS[name];
   const catchAllIndex = 'catchAll' in plan ? plan.steps.findIndex((step) => step.key === plan.catchAll) : -1;
   const evidence: Evidence[] = plan.steps.map(() => ({ lines: 0, outcome: null }));
+  const byAgent: StepsByAgent = new Map();
   for (const entry of log) {
-    const index = stepOf(plan, entry, catchAllIndex === -1 ? null : catchAllIndex);
+    const index = stepOf(plan, entry, catchAllIndex === -1 ? null : catchAllIndex, byAgent);
     const step = index === null ? undefined : evidence[index];
     if (!step) continue;
     step.lines += 1;

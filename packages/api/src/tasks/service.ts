@@ -4,7 +4,7 @@ import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import { requireOwned } from '../auth/ownership.js';
 import type { AppDeps } from '../deps.js';
 import type { Session } from '../trpc.js';
-import { encodeTaskCursor } from './cursor.js';
+import { encodeTaskCursor, type TaskCursor } from './cursor.js';
 import { normaliseExecutionSteps, toExecutionLogs } from './execution-logs.js';
 import { withFiniteNumbers } from './loose-json.js';
 import { toAttachedMedia } from './media.js';
@@ -162,6 +162,12 @@ function legacyPost(row: {
 /** created_at to the microsecond in UTC, for the cursor: a JS Date would round it to the millisecond. */
 const exactCreatedAt = sql<string>`to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
+/** Which of a user's tasks a page reads: one instance's or all, from the start or after a cursor. */
+interface TaskPageFilter {
+  instanceId?: string | undefined;
+  cursor?: TaskCursor | null | undefined;
+}
+
 /**
  * One page of a user's tasks, newest first, by keyset on (created_at, id), with one row more than asked for (it
  * tells whether there is a next page). For each of the user's instances (or the one asked for) the lateral subquery
@@ -169,7 +175,11 @@ const exactCreatedAt = sql<string>`to_char(t.created_at AT TIME ZONE 'UTC', 'YYY
  * merges those, so the cost follows the page size and the number of instances, never the number of tasks.
  */
 export function selectTaskPage(db: Kysely<Database>, ownerId: string, input: TaskListInput) {
-  const { instanceId, cursor, limit } = input;
+  return selectTaskRows(db, ownerId, input, input.limit + 1);
+}
+
+/** selectTaskPage reading `rows` rows: a parameter of its own, so the prepared statements take it as a value. */
+function selectTaskRows(db: Kysely<Database>, ownerId: string, { instanceId, cursor }: TaskPageFilter, rows: number) {
   return db
     .selectFrom('instances as i')
     .innerJoinLateral(
@@ -198,7 +208,7 @@ export function selectTaskPage(db: Kysely<Database>, ownerId: string, input: Tas
           )
           .orderBy('t.created_at', 'desc')
           .orderBy('t.id', 'desc')
-          .limit(limit + 1)
+          .limit(rows)
           .as('t'),
       (join) => join.onTrue(),
     )
@@ -217,12 +227,41 @@ export function selectTaskPage(db: Kysely<Database>, ownerId: string, input: Tas
     )
     .orderBy('t.created_at', 'desc')
     .orderBy('t.id', 'desc')
-    .limit(limit + 1);
+    .limit(rows);
+}
+
+type PageValues = { ownerId: string; rows: number };
+type InstanceValues = PageValues & { instanceId: string };
+/** A cursor's fields as values (a type alias: prepared values are records of strings and numbers). */
+type AfterValues = { createdAt: string; id: string };
+
+/**
+ * tasks.list in each of its four shapes (all instances or one, the first page or one after a cursor), each compiled
+ * once and run as a named prepared statement, like tasks.detail: building and compiling the lateral query cost more
+ * than Postgres spends answering it.
+ */
+const taskPages = {
+  first: prepareQuery((db: Kysely<Database>, v: PageValues) => selectTaskRows(db, v.ownerId, {}, v.rows)),
+  after: prepareQuery((db: Kysely<Database>, v: PageValues & AfterValues) => selectTaskRows(db, v.ownerId, { cursor: v }, v.rows)),
+  firstOfInstance: prepareQuery((db: Kysely<Database>, v: InstanceValues) => selectTaskRows(db, v.ownerId, { instanceId: v.instanceId }, v.rows)),
+  afterOfInstance: prepareQuery((db: Kysely<Database>, v: InstanceValues & AfterValues) =>
+    selectTaskRows(db, v.ownerId, { instanceId: v.instanceId, cursor: v }, v.rows),
+  ),
+};
+
+function readTaskPage(db: Kysely<Database>, ownerId: string, { instanceId, cursor, limit }: TaskListInput) {
+  const rows = limit + 1;
+  if (instanceId === undefined) {
+    return cursor ? taskPages.after(db, { ownerId, rows, createdAt: cursor.createdAt, id: cursor.id }) : taskPages.first(db, { ownerId, rows });
+  }
+  return cursor
+    ? taskPages.afterOfInstance(db, { ownerId, rows, instanceId, createdAt: cursor.createdAt, id: cursor.id })
+    : taskPages.firstOfInstance(db, { ownerId, rows, instanceId });
 }
 
 export async function listTasks({ db }: Pick<AppDeps, 'db'>, session: Session, input: TaskListInput): Promise<TaskList> {
   const { instanceId, limit } = input;
-  const rows = await selectTaskPage(db, session.userId, input).execute();
+  const rows = await readTaskPage(db, session.userId, input);
 
   if (rows.length === 0 && instanceId !== undefined) {
     // An empty page of an instance: say so only if it is the caller's; unknown → 404, someone else's → 403.

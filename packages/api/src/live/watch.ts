@@ -1,8 +1,6 @@
-import { findOwnedAccount } from '../accounts/service.js';
-import { requireOwned } from '../auth/ownership.js';
 import type { AppDeps } from '../deps.js';
 import { appError } from '../errors.js';
-import type { PostTargetInput } from '../posting/schemas.js';
+import { findPost } from '../posting/service.js';
 import type { Session } from '../trpc.js';
 import { endsWatch, lastSeqFrom, POST_EVENT_COLUMNS, postEventFromRow } from './events.js';
 import type { PostEventHub } from './hub.js';
@@ -12,30 +10,6 @@ import type { PostEvent, WatchInput } from './schemas.js';
 export interface WatchDeps extends Pick<AppDeps, 'db' | 'clock'> {
   /** The process's hub; absent where no LISTEN connection runs (a worker, an in-process caller). */
   postEvents?: PostEventHub | undefined;
-}
-
-/**
- * The post a watch follows: the one tiktok.status answers for, checked the same way (task unknown → 404, someone
- * else's → 403, an account named must be the caller's, no post yet → 404 POST_NOT_FOUND).
- */
-async function findWatchedPost(deps: WatchDeps, session: Session, input: PostTargetInput) {
-  const task = await deps.db
-    .selectFrom('instance_tasks as t')
-    .innerJoin('instances as i', 'i.id', 't.instance_id')
-    .select(['t.id', 'i.owner_id'])
-    .where('t.id', '=', input.taskId)
-    .executeTakeFirst();
-  requireOwned(task, session, { code: 'TASK_NOT_FOUND', what: 'task' });
-  if (input.accountId) await findOwnedAccount(deps, session, input.accountId);
-  let query = deps.db.selectFrom('tiktok_posts').select(POST_EVENT_COLUMNS).where('task_id', '=', input.taskId);
-  if (input.accountId) query = query.where('account_id', '=', input.accountId);
-  const post = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
-  if (!post) {
-    throw appError('POST_NOT_FOUND', 'This task has not been posted to TikTok' + (input.accountId ? ' with that account.' : '.'), {
-      hint: 'Post it first with tiktok.post, then watch it.',
-    });
-  }
-  return post;
 }
 
 async function readPostEvent(deps: WatchDeps, postId: string): Promise<PostEvent | null> {
@@ -60,7 +34,8 @@ export async function openPostWatch(
   input: WatchInput,
   options: WatchOptions = {},
 ): Promise<AsyncGenerator<PostEvent, void>> {
-  const post = await findWatchedPost(deps, session, input);
+  // The post tiktok.status answers for, refused the same way (unknown task 404, someone else's 403, no post 404).
+  const post = await findPost(deps, session, input);
   const hub = deps.postEvents;
   if (!hub) {
     throw appError('LIVE_STATUS_UNAVAILABLE', 'Live status is not served here.', { hint: 'Poll tiktok.status instead.' });

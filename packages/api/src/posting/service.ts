@@ -19,7 +19,7 @@ import { toPostStatusView } from './view.js';
 
 const TASK_NOT_FOUND = { code: 'TASK_NOT_FOUND', what: 'task' } as const;
 
-async function ownedTask(deps: PostingDeps, session: Session, taskId: string) {
+async function ownedTask(deps: Pick<PostingDeps, 'db'>, session: Session, taskId: string) {
   const task = await deps.db
     .selectFrom('instance_tasks as t')
     .innerJoin('instances as i', 'i.id', 't.instance_id')
@@ -82,8 +82,11 @@ function noPostYet(accountId: string | undefined) {
   });
 }
 
-/** The task's latest post (on the account named, if one is): the task checked like every object first. */
-async function findPost(deps: PostingDeps, session: Session, input: PostTargetInput): Promise<PostRead> {
+/**
+ * The task's latest post (on the account named, if one is): the task checked like every object first. tiktok.status,
+ * tiktok.cancel and tiktok.watch all answer for this post, refused the same way.
+ */
+export async function findPost(deps: Pick<PostingDeps, 'db'>, session: Session, input: PostTargetInput): Promise<PostRead> {
   if (!input.accountId) {
     // The usual call, polled while a post is in flight: the task's owner and its latest post in one statement.
     const { post } = requireOwned(await readLatestPostOfTask(deps.db, input.taskId), session, TASK_NOT_FOUND);

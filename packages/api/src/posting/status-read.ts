@@ -2,8 +2,11 @@ import { type Database, prepareQuery, type TikTokPost } from '@reelpost/db';
 import type { Kysely } from 'kysely';
 import { POST_VIEW_COLUMNS } from './view.js';
 
-/** What tiktok.status and tiktok.cancel read of a post: its view's columns, and whether TikTok is still to be asked. */
-export const POST_READ_COLUMNS = [...POST_VIEW_COLUMNS, 'next_check_at'] as const;
+/**
+ * What tiktok.status, tiktok.cancel and tiktok.watch read of a post: its view's columns, whether TikTok is still to be
+ * asked, and the sequence number of its last change (where a live stream starts).
+ */
+export const POST_READ_COLUMNS = [...POST_VIEW_COLUMNS, 'next_check_at', 'event_seq'] as const;
 export type PostRead = Pick<TikTokPost, (typeof POST_READ_COLUMNS)[number]>;
 
 /**

@@ -1,4 +1,4 @@
-import { metrics, type Meter } from '@opentelemetry/api';
+import { createNoopMeter, metrics, type Meter } from '@opentelemetry/api';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -16,6 +16,14 @@ import {
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Config } from '../config.js';
 import { ScrubbingSpanProcessor } from './scrub.js';
+
+/**
+ * The instrumentations' own metrics are left out: pg's pool counters share their names with the pool gauges that
+ * /metrics always has (db.client.connection.count, …), so a traced process served each of them twice (a second
+ * `# TYPE` line, which Prometheus refuses), and /metrics would otherwise change with tracing. Left out too, they
+ * cost nothing per statement: pg recorded a histogram point and two pool counters for every query.
+ */
+const NO_METRICS = { getMeter: () => createNoopMeter() };
 
 export interface TelemetryOptions {
   config: Pick<Config, 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' | 'OTEL_SERVICE_NAME' | 'OTEL_TRACES_SAMPLER_ARG'>;
@@ -71,7 +79,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     tracerProvider.register();
     disableInstrumentations = registerInstrumentations({
       tracerProvider,
-      meterProvider,
+      meterProvider: NO_METRICS,
       instrumentations: [
         // Outgoing fetch: TikTok, the emulator, video probes. URLs are scrubbed of their query by the processor.
         new UndiciInstrumentation(),

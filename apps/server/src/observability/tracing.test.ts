@@ -12,7 +12,8 @@ const telemetry = startTelemetry({ config: loadConfig({}), role: 'server', spanE
 const { bearer, useRuntime } = await import('../../test/runtime.js');
 const { DEMO_IDS } = await import('../demo/seed.js');
 
-const runtime = useRuntime({ WORKER: 'on', POSTING_POLL_INITIAL_MS: '200' }, { telemetry });
+const METRICS_TOKEN = 'metrics-token-for-the-test-0123456789';
+const runtime = useRuntime({ WORKER: 'on', POSTING_POLL_INITIAL_MS: '200', METRICS_TOKEN }, { telemetry });
 afterAll(() => telemetry.shutdown());
 
 const TITLE = 'Traced title #observability';
@@ -102,6 +103,17 @@ describe('a post in demo mode, traced', () => {
         if (/^https?:\/\//.test(value)) expect(value, `${span.name} carries a URL query`).not.toMatch(/[?#]/);
       }
     }
+  });
+});
+
+describe('/metrics of a traced process', () => {
+  it('declares every metric once, as without tracing (the instrumentations add no pool counters of their own)', async () => {
+    const { app, demo } = runtime();
+    await app.request('/api/v1/tasks', { headers: bearer(demo!.token) });
+    const response = await app.request('/metrics', { headers: bearer(METRICS_TOKEN) });
+    const declared = (await response.text()).split('\n').filter((line) => line.startsWith('# TYPE '));
+    expect(declared.length).toBeGreaterThan(0);
+    expect(declared.filter((line, index) => declared.indexOf(line) !== index)).toEqual([]);
   });
 });
 

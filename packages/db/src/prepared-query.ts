@@ -34,7 +34,7 @@ export function prepareQuery<DB, Row, Values extends PreparedValues = string>(
     }
     const parameters = [...compiled.query.parameters];
     for (const [index, name] of compiled.positions) {
-      parameters[index] = typeof values === 'string' ? values : (values as Exclude<PreparedValues, string>)[name];
+      parameters[index] = typeof values === 'string' ? values : values[name];
     }
     const result = await db.executeQuery<Row>({ ...compiled.query, parameters });
     return result.rows;

@@ -1,5 +1,5 @@
 import { type AppRouter, appRouter, type Context as ApiContext } from '@reelpost/api';
-import { type Database, isDatabaseUnavailable, pendingMigrations } from '@reelpost/db';
+import { type Database, isDatabaseUnavailable } from '@reelpost/db';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -12,6 +12,7 @@ import { capTrpcBatches } from './limits/batch-cap.js';
 import { POST_EVENTS_PATH, postEventsRoute } from './routes/post-events.js';
 import { requestScope } from './request-scope.js';
 import { createTrpcQueryHandler } from './trpc-queries.js';
+import { readinessHandler } from './routes/readiness.js';
 
 export interface ContextRequest {
   req: Request;
@@ -79,15 +80,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   };
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
-    try {
-      const pending = await pendingMigrations(options.db);
-      if (pending.length > 0) return c.json({ status: 'migrations_pending', pending }, 503);
-      return c.json({ status: 'ready' });
-    } catch {
-      return c.json({ status: 'database_unreachable' }, 503);
-    }
-  });
+  app.get('/readyz', readinessHandler(options.db));
 
   app.use('/trpc/*', capTrpcBatches(options.maxBatchItems ?? DEFAULT_MAX_BATCH_ITEMS));
   const queries = createTrpcQueryHandler({ router, createContext: options.createContext, onError, errorHeaders: retryAfterHeader });

@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { JobWorker } from '@reelpost/api';
-import { type Database, pendingMigrations } from '@reelpost/db';
+import type { Database } from '@reelpost/db';
 import { type Context, type Env, Hono } from 'hono';
 import type { Kysely } from 'kysely';
+import { readinessHandler } from '../routes/readiness.js';
 
 export interface MetricsAccess {
   scrape: () => Promise<string>;
@@ -60,15 +61,7 @@ export function createOpsApp(options: OpsAppOptions): Hono {
     if (loop && !loop.alive) return c.json({ status: 'job_loop_stalled', jobLoop: loop }, 503);
     return c.json({ status: 'ok', ...(loop && { jobLoop: loop }) });
   });
-  app.get('/readyz', async (c) => {
-    try {
-      const pending = await pendingMigrations(options.db);
-      if (pending.length > 0) return c.json({ status: 'migrations_pending', pending }, 503);
-      return c.json({ status: 'ready' });
-    } catch {
-      return c.json({ status: 'database_unreachable' }, 503);
-    }
-  });
+  app.get('/readyz', readinessHandler(options.db));
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: 'The internal port serves /metrics, /healthz and /readyz.' } }, 404));
   return app;
 }

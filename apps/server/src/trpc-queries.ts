@@ -85,10 +85,7 @@ export function createTrpcQueryHandler(options: TrpcQueryOptions): (c: Context<A
           if (contextError) throw contextError;
           const data: unknown = await procedure({
             path,
-            getRawInput: async () => {
-              if (inputs instanceof TRPCError) throw inputs;
-              return inputs[index];
-            },
+            getRawInput: () => (inputs instanceof TRPCError ? Promise.reject(inputs) : Promise.resolve(inputs[index])),
             ctx,
             type: 'query',
             signal: undefined,
@@ -139,9 +136,9 @@ export function createTrpcQueryHandler(options: TrpcQueryOptions): (c: Context<A
         return new TRPCError({ code: 'BAD_REQUEST', message: '"input" needs to be an object when doing a batch call' });
       }
       const byIndex = parsed as Record<string, unknown>;
-      return Array.from({ length: count }, (_, index) => {
+      return Array.from({ length: count }, (_, index): unknown => {
         const input = byIndex[index];
-        return input === undefined ? undefined : config.transformer.input.deserialize(input);
+        return input === undefined ? undefined : (config.transformer.input.deserialize(input) as unknown);
       });
     } catch (cause) {
       return new TRPCError({ code: 'BAD_REQUEST', message: cause instanceof Error ? cause.message : 'Invalid input', cause });

@@ -1,5 +1,5 @@
 import type { OpenedDatabase } from '@reelpost/db';
-import { BENCH_SIZE, seedTaskLoad } from '@reelpost/api/test/task-load';
+import { BENCH_SIZE, seedTaskLoad } from '@reelpost/api/testing/task-load';
 import { z } from 'zod';
 
 // The benchmark's data (10,000 tasks, 100,000 media rows, 20-step logs, a third of the completed tasks posted)

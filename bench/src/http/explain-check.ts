@@ -1,5 +1,5 @@
 import { selectTaskDetail } from '@reelpost/api';
-import { explain } from '@reelpost/api/test/explain';
+import { explain } from '@reelpost/api/testing/explain';
 import type { Database } from '@reelpost/db';
 import type { Kysely } from 'kysely';
 import type { Goal } from '../shared/table.js';

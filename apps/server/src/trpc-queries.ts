@@ -18,6 +18,8 @@ import { SECURE_HEADERS, markSecured } from './secure-headers.js';
 // (docs/benchmarks.md, issue 23). Here each procedure is called exactly as the adapter calls it — the same
 // middlewares (auth, rate limits, input and output validation), the same context — and the answer is written in the
 // adapter's exact format (tRPC's own error shape, status and transformer). Anything else goes to the adapter.
+// It uses tRPC's unstable-core exports, which may change in a minor release: @trpc/server is pinned to patch
+// releases (~) in this package and in @reelpost/api, and surfaces.test.ts holds both paths to one contract.
 
 export type ErrorHandler = (options: { error: TRPCError; path?: string | undefined }) => void;
 

@@ -1,25 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateFernetKey } from '@reelpost/api';
 import { findFreePort } from '@reelpost/db';
-import { createTestDatabase, type TestDatabase } from '@reelpost/db/testing';
+import { createTestDatabase } from '@reelpost/db/testing';
 import { connectTikTokEmulator } from '@reelpost/tiktok-emulator';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../src/demo/seed.js';
-import { type Child, startEmulatorProcess, startServer } from './processes.js';
+import { useProcessCleanup } from './process-cleanup.js';
+import { startEmulatorProcess, startServer } from './processes.js';
 import { readSse, sseMessages } from './sse.js';
 
-const children: Child[] = [];
-const databases: TestDatabase[] = [];
+const { children, databases } = useProcessCleanup();
 
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.process.exitCode === null && child.process.signalCode === null) {
-      child.process.kill('SIGKILL');
-      await child.exited;
-    }
-  }
-  for (const database of databases.splice(0)) await database.drop();
-});
 
 async function running(env: Record<string, string>) {
   const server = startServer({ ...env, PORT: String(await findFreePort()) });

@@ -1,15 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateFernetKey } from '@reelpost/api';
 import { findFreePort } from '@reelpost/db';
-import { createTestDatabase, type TestDatabase } from '@reelpost/db/testing';
+import { createTestDatabase } from '@reelpost/db/testing';
 import { createReelpostClient } from '@reelpost/client';
 import { connectTikTokEmulator } from '@reelpost/tiktok-emulator';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../src/demo/seed.js';
-import { type Child, startEmulatorProcess, startServer } from './processes.js';
+import { useProcessCleanup } from './process-cleanup.js';
+import { startEmulatorProcess, startServer } from './processes.js';
 
-const children: Child[] = [];
-const databases: TestDatabase[] = [];
+const { children, databases } = useProcessCleanup();
 
 /** Each test a database of its own: the servers of different tests meet different emulators. */
 async function freshDatabaseUrl(): Promise<string> {
@@ -18,15 +18,6 @@ async function freshDatabaseUrl(): Promise<string> {
   return database.url;
 }
 
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.process.exitCode === null && child.process.signalCode === null) {
-      child.process.kill('SIGKILL');
-      await child.exited;
-    }
-  }
-  for (const database of databases.splice(0)) await database.drop();
-});
 
 async function serverEnv(port: number, extra: Record<string, string> = {}) {
   return {

@@ -29,6 +29,9 @@ function socketAddress(c: Context<AppEnv>): string | null {
  * read): its id (X-Request-Id, echoed), the client's address, the request's log line, and the security headers.
  */
 export function requestScope({ logger, trustProxyHops }: RequestScopeOptions): MiddlewareHandler<AppEnv> {
+  // The request line's fields are fixed and none can hold a secret (the URL's secret-bearing parameters are masked by
+  // loggableUrl), so it skips redaction: walking the redact paths over every request's line cost more than writing it.
+  const requestLog = logger.child({}, { redact: [] });
   return async (c, next) => {
     const started = performance.now();
     const given = c.req.header('x-request-id');
@@ -37,7 +40,7 @@ export function requestScope({ logger, trustProxyHops }: RequestScopeOptions): M
     c.header('X-Request-Id', requestId);
     c.set('clientIp', clientAddress(socketAddress(c), c.req.header('x-forwarded-for') ?? null, trustProxyHops));
     await next();
-    logger.info({
+    requestLog.info({
       msg: 'request',
       requestId,
       method: c.req.method,

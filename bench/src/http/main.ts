@@ -97,6 +97,14 @@ async function main(): Promise<void> {
     const rss = sampleRss({ server: server.child.pid, traced: traced.child.pid, floor: floor.child.pid });
     const answering = { server, traced, unlimited, floor } as const;
     const measurements: Measurement[] = [];
+    // Every process answers its own first requests slowly (code not yet optimised, pool connections and their
+    // prepared statements not yet made): each is warmed up before anything is measured, so the first rows of the
+    // table (c=1) do not compare a cold server with warm ones.
+    if (options.BENCH_WARMUP_SECONDS > 0) {
+      for (const target of targets) {
+        await runLoad({ url: answering[target.on].url, connections: 16, seconds: options.BENCH_WARMUP_SECONDS, next: target.next });
+      }
+    }
     for (const connections of CONCURRENCY_LEVELS) {
       for (const target of targets) {
         const url = answering[target.on].url;

@@ -3,10 +3,13 @@ import superjson, { type SuperJSONResult } from 'superjson';
 import { describe, expect, it } from 'vitest';
 import { serializeOutput } from './transformer.js';
 
+/** What a client reads: the JSON text of what the transformer wrote, parsed (the meta's key order is no contract). */
+const wire = (written: SuperJSONResult): unknown => JSON.parse(JSON.stringify(written));
+
 describe('serializeOutput writes what superjson writes', () => {
   it('writes plain JSON without meta', () => {
     const value = { id: 'a', n: 1.5, ok: true, none: null, list: [1, 'two', { three: [] }] };
-    expect(serializeOutput(value)).toStrictEqual(superjson.serialize(value));
+    expect(wire(serializeOutput(value))).toStrictEqual(wire(superjson.serialize(value)));
     expect(serializeOutput(value)).toStrictEqual({ json: value });
   });
 
@@ -16,7 +19,19 @@ describe('serializeOutput writes what superjson writes', () => {
       logs: [{ at: new Date(0), agent: undefined }, undefined],
       'a.b\\c': { when: new Date(1) },
     };
-    expect(serializeOutput(value)).toStrictEqual(superjson.serialize(value));
+    expect(wire(serializeOutput(value))).toStrictEqual(wire(superjson.serialize(value)));
+  });
+
+  it('writes a value of JSON and dates without copying it (dates become the same text once stringified)', () => {
+    const value = { at: new Date('2026-11-27T10:00:00.000Z'), logs: [{ at: new Date(0) }, undefined] };
+    const written = serializeOutput(value);
+    expect(written.json).toBe(value);
+    expect(wire(written)).toStrictEqual(wire(superjson.serialize(value)));
+  });
+
+  it('copies a value holding undefined in an object, which JSON text would otherwise drop', () => {
+    const value = { logs: [{ agent: undefined }] };
+    expect(serializeOutput(value).json).toStrictEqual({ logs: [{ agent: null }] });
   });
 
   it('leaves shared and circular references, NaN, Maps and class instances to superjson', () => {
@@ -37,7 +52,7 @@ describe('serializeOutput writes what superjson writes', () => {
       'a string at the root',
       undefined,
     ]) {
-      expect(serializeOutput(value)).toStrictEqual(superjson.serialize(value));
+      expect(wire(serializeOutput(value))).toStrictEqual(wire(superjson.serialize(value)));
     }
   });
 
@@ -61,7 +76,7 @@ describe('serializeOutput writes what superjson writes', () => {
           return;
         }
         const written = serializeOutput(input);
-        expect(written).toStrictEqual(expected);
+        expect(wire(written)).toStrictEqual(wire(expected));
         expect(superjson.deserialize(JSON.parse(JSON.stringify(written)) as SuperJSONResult)).toStrictEqual(
           superjson.deserialize(JSON.parse(JSON.stringify(superjson.serialize(input))) as SuperJSONResult),
         );

@@ -95,30 +95,50 @@ const t = initTRPC
 export const router = t.router;
 export const middleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
-/** Every procedure: a database that is away answers 503 DATABASE_UNAVAILABLE (tRPC wraps what a procedure throws). */
-export const publicProcedure = t.procedure.use(({ path, next }) => observeProcedure(path, next)).use(async ({ next }) => {
-  const result = await next();
-  if (!result.ok) {
-    const mapped = asDatabaseUnavailable(result.error.cause);
-    if (mapped !== result.error.cause) throw mapped;
-  }
-  return result;
-});
+/**
+ * What every procedure runs around its work, in one middleware (each level of tRPC's chain copies its options and
+ * context, so ours are folded into one): its span and duration (observeProcedure), and a database that is away
+ * answering 503 DATABASE_UNAVAILABLE wherever it was met (tRPC wraps what a procedure throws; what is thrown before
+ * the procedure runs — by the sign-in check or the rate limit — is mapped here).
+ */
+function around<R extends { ok: boolean; error?: { cause?: unknown } }>(path: string, run: () => Promise<R>): Promise<R> {
+  return observeProcedure(path, async () => {
+    let result: R;
+    try {
+      result = await run();
+    } catch (cause) {
+      throw asDatabaseUnavailable(cause);
+    }
+    if (!result.ok) {
+      const mapped = asDatabaseUnavailable(result.error?.cause);
+      if (mapped !== result.error?.cause) throw mapped;
+    }
+    return result;
+  });
+}
 
-export const protectedProcedure = publicProcedure.use(async ({ ctx, path, next }) => {
-  if (!ctx.session) {
+/** The verified caller, counted against their rate limit; refused when there is none or the budget is spent. */
+async function admit(ctx: Context, path: string): Promise<Session> {
+  const session = ctx.session;
+  if (!session) {
     throw appError('UNAUTHORIZED', 'Sign in first: this call needs a valid bearer token.', {
       hint: 'Send `Authorization: Bearer <token>` with a token from your identity provider.',
     });
   }
   // Counted after sign-in, so a budget is keyed by a verified user (a forged `sub` cannot spend someone else's).
-  const limited = await ctx.limiter?.consume(bucketOf(path), { userId: ctx.session.userId, ip: ctx.clientIp ?? null });
+  const limited = await ctx.limiter?.consume(bucketOf(path), { userId: session.userId, ip: ctx.clientIp ?? null });
   if (limited) {
     throw appError('RATE_LIMITED', 'Too many requests: slow down.', {
       hint: `Try again in ${Math.ceil(limited.retryAfterMs / 1000)} s (the Retry-After header).`,
       retryAfterMs: limited.retryAfterMs,
     });
   }
+  return session;
+}
+
+export const publicProcedure = t.procedure.use(({ path, next }) => around(path, next));
+
+export const protectedProcedure = t.procedure.use(({ ctx, path, next }) =>
   // Only what changes: tRPC merges it into the context itself (a spread of the whole context here would be a second).
-  return next({ ctx: { session: ctx.session } });
-});
+  around(path, async () => next({ ctx: { session: await admit(ctx, path) } })),
+);

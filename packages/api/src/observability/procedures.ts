@@ -1,4 +1,5 @@
 import { SpanStatusCode } from '@opentelemetry/api';
+import { TRPCError } from '@trpc/server';
 import { appCodeOf } from '../errors.js';
 import { instruments, tracer } from './instruments.js';
 
@@ -16,7 +17,8 @@ export async function observeProcedure<R extends { ok: boolean; error?: unknown 
       if (!result.ok) errorType = appCodeOf(result.error as Parameters<typeof appCodeOf>[0]);
       return result;
     } catch (error) {
-      errorType = 'INTERNAL';
+      // What a guard throws before the procedure runs (sign-in, rate limit) carries its code; anything else is ours.
+      errorType = error instanceof TRPCError ? appCodeOf(error) : 'INTERNAL';
       throw error;
     } finally {
       if (errorType !== undefined) {

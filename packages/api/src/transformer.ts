@@ -7,10 +7,10 @@ import superjson, { type SuperJSONResult } from 'superjson';
  * only JSON values and dates. This writes exactly what `superjson.serialize` writes for such values in one cheap
  * pass, and hands anything else (Maps, shared or circular references, NaN, class instances…) to superjson.
  *
- * The usual output is not even copied: `json` is the value itself, and the one difference from superjson's copy —
- * dates are still Date objects — is gone once it is JSON text, since a date's `toJSON` is the same `toISOString`
- * superjson writes. Only an `undefined` inside an object needs a copy (superjson writes it as null, JSON.stringify
- * would drop the key), and then the walk starts again, copying.
+ * Only what holds a date or an `undefined` is copied (a date becomes its ISO text, an `undefined` null, as superjson
+ * writes them); any other object or array is the output's own, which is the same JSON text. Leaving dates for
+ * JSON.stringify to convert would copy nothing, but on Node 20 a date's `toJSON` call costs several times what
+ * `toISOString` does here, more than copying the objects that hold one.
  */
 export const transformer: CombinedDataTransformer = {
   input: superjson,
@@ -25,29 +25,17 @@ interface Walk {
   values: Record<string, Annotation>;
   annotated: boolean;
   seen: Set<object>;
-  /** false: containers are returned as they are (no copy), and an `undefined` in an object ends the walk. */
-  copying: boolean;
 }
 
 /** A value only superjson can write; the walk stops at the first one. */
 const UNSUPPORTED = Symbol('unsupported');
-/** An `undefined` met while not copying: the walk starts again, copying. */
-const NEEDS_COPY = Symbol('needs a copy');
 
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-function walkOf(copying: boolean): Walk {
-  return { path: [], values: {}, annotated: false, seen: new Set(), copying };
-}
-
 export function serializeOutput(value: unknown): SuperJSONResult {
   if (!isPlainContainer(value)) return superjson.serialize(value);
-  let walk = walkOf(false);
-  let json = visit(value, walk);
-  if (json === NEEDS_COPY) {
-    walk = walkOf(true);
-    json = visit(value, walk);
-  }
+  const walk: Walk = { path: [], values: {}, annotated: false, seen: new Set() };
+  const json = visit(value, walk);
   if (json === UNSUPPORTED) return superjson.serialize(value);
   return walk.annotated ? { json: json as SuperJSONResult['json'], meta: { values: walk.values, v: 1 } } : { json: json as SuperJSONResult['json'] };
 }
@@ -75,6 +63,7 @@ function escapeKey(key: string): string {
   return key.replace(/\\/g, '\\\\').replace(/\./g, '\\.');
 }
 
+/** What superjson's `json` holds for the value: the value itself when nothing in it needs writing differently. */
 function visit(value: unknown, walk: Walk): unknown {
   switch (typeof value) {
     case 'string':
@@ -93,7 +82,7 @@ function visit(value: unknown, walk: Walk): unknown {
       if (value instanceof Date) {
         if (Number.isNaN(value.getTime())) return UNSUPPORTED;
         annotate(walk, ['Date']);
-        return walk.copying ? value.toISOString() : value;
+        return value.toISOString();
       }
       if (!isPlainContainer(value)) return UNSUPPORTED;
       return Array.isArray(value) ? visitArray(value, walk) : visitObject(value as Record<string, unknown>, walk);
@@ -102,31 +91,42 @@ function visit(value: unknown, walk: Walk): unknown {
   }
 }
 
+/** The array, or a copy from the first item written differently on. */
 function visitArray(array: readonly unknown[], walk: Walk): unknown {
-  // An `undefined` item needs no copy: JSON.stringify writes it as null, as superjson does.
-  const result: unknown[] | null = walk.copying ? new Array<unknown>(array.length) : null;
+  let copy: unknown[] | null = null;
   for (let index = 0; index < array.length; index++) {
     if (!(index in array)) return UNSUPPORTED;
     walk.path.push(index);
     const item = visit(array[index], walk);
     walk.path.pop();
-    if (item === UNSUPPORTED || item === NEEDS_COPY) return item;
-    if (result) result[index] = item;
+    if (item === UNSUPPORTED) return UNSUPPORTED;
+    if (copy) copy[index] = item;
+    else if (item !== array[index]) {
+      copy = array.slice(0, index);
+      copy[index] = item;
+    }
   }
-  return result ?? array;
+  return copy ?? array;
 }
 
+/** The object, or a copy when any of its values is written differently. */
 function visitObject(object: Record<string, unknown>, walk: Walk): unknown {
-  const result: Record<string, unknown> | null = walk.copying ? {} : null;
-  for (const key of Object.keys(object)) {
+  const keys = Object.keys(object);
+  let copy: Record<string, unknown> | null = null;
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
     if (RESERVED_KEYS.has(key)) return UNSUPPORTED;
-    const value = object[key];
-    if (value === undefined && !result) return NEEDS_COPY;
     walk.path.push(key);
-    const item = visit(value, walk);
+    const item = visit(object[key], walk);
     walk.path.pop();
-    if (item === UNSUPPORTED || item === NEEDS_COPY) return item;
-    if (result) result[key] = item;
+    if (item === UNSUPPORTED) return UNSUPPORTED;
+    if (copy) copy[key] = item;
+    else if (item !== object[key]) {
+      // The keys before this one, in their order, so the JSON text keeps the output's key order.
+      copy = {};
+      for (let before = 0; before < index; before++) copy[keys[before]!] = object[keys[before]!];
+      copy[key] = item;
+    }
   }
-  return result ?? object;
+  return copy ?? object;
 }

@@ -23,6 +23,7 @@ import { compiledDetailQuery, startFloorServer } from './floor.js';
 import { evaluateGoals, rateLimitGoals, tracingGoals } from './goals.js';
 import { runLoad } from './load.js';
 import { summariseCpuProfiles } from '../shared/profile-summary.js';
+import { stepsTable } from '../shared/profile-steps.js';
 import { startReelpostServer } from './reelpost-server.js';
 import { startEmulatorProcess } from '../shared/emulator-process.js';
 import { type Measurement, measurementsTable } from './report.js';
@@ -143,6 +144,13 @@ async function main(): Promise<void> {
       for (const which of ['server', 'server-traced']) {
         console.log(`Where the ${which}'s CPU time went (self time, ${profileDir}/${which}):\n${summariseCpuProfiles(`${profileDir}/${which}`)}\n`);
       }
+      // µs per step need one procedure's CPU per request: with several measured, the shares are of all of them.
+      const onServer = measurements.filter((m) => m.connections === 16 && targets.some((t) => t.on === 'server' && t.name === m.name && t.surface === m.surface));
+      const one = onServer.length === 1 ? onServer[0] : undefined;
+      console.log(
+        `Where the server's time went, by step (${one ? `${one.name} ${one.surface}, CPU per request at c=16` : 'several procedures: measure one with BENCH_ONLY for µs'}):\n` +
+          `${stepsTable(`${profileDir}/server`, one?.cpuMicrosPerRequest.process ?? null)}\n`,
+      );
     }
     const file = writeResult('latest', {
       at: new Date().toISOString(),

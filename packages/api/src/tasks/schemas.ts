@@ -19,6 +19,8 @@ export const CONTRACT_POST_STATUSES = [
 ] as const;
 export const contractPostStatusSchema = z.enum(CONTRACT_POST_STATUSES);
 export type ContractPostStatus = z.infer<typeof contractPostStatusSchema>;
+const CONTRACT_POST_STATUS_SET: ReadonlySet<string> = new Set(CONTRACT_POST_STATUSES);
+export const isContractPostStatus = (value: string): value is ContractPostStatus => CONTRACT_POST_STATUS_SET.has(value);
 
 // ---- input ----
 

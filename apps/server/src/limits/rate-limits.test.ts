@@ -50,4 +50,21 @@ describe('the request rate limits, traced', () => {
     expect(statements.map((span) => span.attributes['db.query.text'])).toEqual(['SELECT 1 AS in_the_request']);
     expect(spans.filter((span) => String(span.attributes['db.query.text'] ?? '').includes('request_rate_limits'))).toEqual([]);
   });
+
+  it('sends its statements unnamed when DATABASE_PREPARED_STATEMENTS=false (a pooler in transaction mode cannot carry named ones)', async () => {
+    // One connection, so the statements prepared on it are the limiter's.
+    const handle = createDatabase({ url: database().url, max: 1 });
+    try {
+      for (const [setting, ip] of [['false', '203.0.113.8'], ['true', '203.0.113.9']] as const) {
+        const limits = createRateLimits(handle.pool, loadConfig({ DATABASE_PREPARED_STATEMENTS: setting }));
+        expect(await limits.consumeByIp('reads', ip)).toBeNull();
+        for (let i = 0; i < 50 && (await countedInPostgres(ip)) === 0; i++) await sleep(20);
+        expect(await countedInPostgres(ip)).toBe(1);
+        const { rows } = await handle.pool.query<{ name: string }>('SELECT name FROM pg_prepared_statements');
+        expect(rows.map((row) => row.name)).toEqual(setting === 'false' ? [] : ['request_rate_limits:rlflx-upsert']);
+      }
+    } finally {
+      await handle.close();
+    }
+  });
 });

@@ -26,6 +26,9 @@ const TIKTOK_API_HOST = 'https://open.tiktokapis.com';
 
 const url = (what: string) => z.url({ message: `must be a URL (${what})` });
 
+/** The OTLP encodings this server can export (OTLP over gRPC would need another exporter and HTTP/2). */
+const otlpProtocol = z.enum(['http/protobuf', 'http/json'], { message: 'must be http/protobuf or http/json (grpc is not supported)' });
+
 /**
  * Environment variables, validated once at start-up; every problem is reported, one line each. The TikTok, auth,
  * encryption and video-URL settings are checked again, in depth, by the api package's own builders, which receive
@@ -164,6 +167,9 @@ export const configSchema = z.object({
   /** OpenTelemetry's standard variables: traces are exported over OTLP/HTTP only when an endpoint is set. */
   OTEL_EXPORTER_OTLP_ENDPOINT: url('an OTLP/HTTP collector, e.g. http://collector:4318').optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url('the full OTLP/HTTP traces URL').optional(),
+  /** OTLP/HTTP's encoding, the traces' own variable first; unset: `http/protobuf`, the specification's default. */
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('reelpost'),
   /** The share of new traces kept (a request that arrives with a sampled trace is always kept). */
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),

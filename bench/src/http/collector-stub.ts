@@ -11,8 +11,9 @@ export interface CollectorStub {
 
 /**
  * A local OpenTelemetry collector stand-in: accepts OTLP/HTTP exports on /v1/traces, reads and drops them, and
- * answers as a collector does (200, an empty ExportTraceServiceResponse). The exporter's whole path — batching,
- * protobuf encoding, the HTTP request — runs in the server as it would against a real collector.
+ * answers as a collector does: 200 with an empty ExportTraceServiceResponse in the request's encoding (no bytes in
+ * protobuf, `{}` in JSON). The exporter's whole path — batching, encoding (protobuf unless the server is told
+ * `http/json`), the HTTP request — runs in the server as it would against a real collector.
  */
 export async function startCollectorStub(): Promise<CollectorStub> {
   let requests = 0;
@@ -20,8 +21,10 @@ export async function startCollectorStub(): Promise<CollectorStub> {
   const server: Server = createServer((request, response) => {
     request.on('data', (chunk: Buffer) => (bytes += chunk.length));
     request.on('end', () => {
-      if (request.url === '/v1/traces') requests += 1;
-      response.writeHead(request.url === '/v1/traces' ? 200 : 404, { 'content-type': 'application/json' }).end('{}');
+      if (request.url !== '/v1/traces') return void response.writeHead(404).end();
+      requests += 1;
+      const json = request.headers['content-type'] === 'application/json';
+      response.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : '');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

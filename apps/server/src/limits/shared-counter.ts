@@ -1,4 +1,3 @@
-import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { type RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 
 /**
@@ -76,11 +75,7 @@ export class SharedCounter {
 
   private countSoon(key: string, state: KeyState): void {
     if (state.flying || state.due) return;
-    // Counting calls of many requests belongs to none of them: its statement is not traced as part of one.
-    state.due = setTimeout(
-      context.bind(ROOT_CONTEXT, () => this.countNow(key, state)),
-      AHEAD_COUNT_DELAY_MS,
-    );
+    state.due = setTimeout(() => this.countNow(key, state), AHEAD_COUNT_DELAY_MS);
     // A process on its way out does not wait for it: calls answered in its last 50 ms go uncounted.
     state.due.unref();
   }

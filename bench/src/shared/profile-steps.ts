@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { markdownTable } from './table.js';
 
 // Where a read's time goes, step by step (issue 23): every sample of a server's V8 CPU profile is given to the step
-// of the innermost frame on its stack that names a step of ours — so the pg driver's socket write counts as SQL, zod
-// under tRPC's output middleware as output validation, the log normalisation under getTaskDetail as shaping — and
+// of the innermost frame on its stack that names a step of ours — so the pg driver's socket write counts as SQL, zod's
+// frames as validation, the log normalisation under getTaskDetail as shaping — and
 // only a sample under none of them to the layer it ran in (tRPC, our bundle, Hono, Node). Each step's share of the
 // busy samples, times the CPU per request measured from /proc in the same run, is its cost per request.
 
@@ -35,8 +35,10 @@ const STEPS: readonly Rule[] = [
   { step: 'logging (pino)', names: (f) => /\/(pino|sonic-boom|@pinojs\/[^/]+)\//.test(f.url) },
   { step: 'metrics and tracing (OpenTelemetry)', names: (f) => f.url.includes('/@opentelemetry/') },
   { step: 'superjson writer', names: (f) => f.functionName === 'serializeOutput' },
-  { step: 'output validation (zod)', names: (f) => f.functionName === 'outputValidatorMiddleware' },
-  { step: 'input parsing and validation', names: (f) => f.functionName === 'inputValidatorMiddleware' || f.functionName === 'readInputs' },
+  // zod's own frames, not tRPC's validator middlewares: everything tRPC runs below them (the rest of its chain, the
+  // procedure) would count as validation.
+  { step: 'validation (zod: input and output)', names: (f) => f.url.includes('/zod/') },
+  { step: 'reading the input (JSON, superjson)', names: (f) => f.functionName === 'readInputs' },
   { step: 'sign-in (bearer token, session)', names: (f) => f.functionName === 'createContext' },
   { step: 'rate limit', names: (f) => f.functionName === 'consume' },
   { step: 'shaping (logs, planning, media, output)', names: (f) => ['getTaskDetail', 'listTasks', 'getPostStatus', 'readPostStatus'].includes(f.functionName) },

@@ -1,4 +1,5 @@
 import { initTRPC } from '@trpc/server';
+import { z } from 'zod';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { AppDeps } from './deps.js';
 import { LIVE_HEARTBEAT_MS } from './live/events.js';
@@ -142,3 +143,13 @@ export const protectedProcedure = t.procedure.use(({ ctx, path, next }) =>
   // Only what changes: tRPC merges it into the context itself (a spread of the whole context here would be a second).
   around(path, async () => next({ ctx: { session: await admit(ctx, path) } })),
 );
+
+/**
+ * An output schema as every procedure declares it: the same zod schema (OpenAPI and the client's types read it), its
+ * check compiled by zod (`z.compile`) into generated code that builds the output in one pass — validated, not
+ * skipped, at a fraction of the interpreted parse. `strict`: a schema zod cannot compile fails at start-up rather
+ * than quietly running slow.
+ */
+export function compiledOutput<T extends z.ZodType>(schema: T): T {
+  return z.compile(schema, { strict: true });
+}

@@ -3,7 +3,7 @@ import { eventIdOf } from '../live/events.js';
 import { type PostEvent, watchInputSchema } from '../live/schemas.js';
 import { openPostWatch } from '../live/watch.js';
 import { rest } from '../openapi.js';
-import { protectedProcedure } from '../trpc.js';
+import { compiledOutput, protectedProcedure } from '../trpc.js';
 import { postInputSchema, postStatusSchema, postTargetInputSchema } from './schemas.js';
 import { cancelPost, getPostStatus, postTaskToTikTok } from './service.js';
 
@@ -13,21 +13,21 @@ export const postingProcedures = {
   post: protectedProcedure
     .meta(rest('POST', '/tasks/{taskId}/post-to-tiktok', 'posting', 'Post (or schedule) the task’s video, or its images as a photo post, to TikTok, exactly once per account'))
     .input(postInputSchema)
-    .output(postStatusSchema)
+    .output(compiledOutput(postStatusSchema))
     .mutation(({ ctx, input }) => postTaskToTikTok(ctx, ctx.session, input)),
 
   /** Where the post stands; refreshed from TikTok when not final, within TikTok's rate limits. */
   status: protectedProcedure
     .meta(rest('GET', '/tasks/{taskId}/post-status', 'posting', 'Where the task’s TikTok post stands'))
     .input(postTargetInputSchema)
-    .output(postStatusSchema)
+    .output(compiledOutput(postStatusSchema))
     .query(({ ctx, input }) => getPostStatus(ctx, ctx.session, input)),
 
   /** Cancels a scheduled post that has not been sent yet. */
   cancel: protectedProcedure
     .meta(rest('POST', '/tasks/{taskId}/cancel-tiktok-post', 'posting', 'Cancel a scheduled post'))
     .input(postTargetInputSchema)
-    .output(postStatusSchema)
+    .output(compiledOutput(postStatusSchema))
     .mutation(({ ctx, input }) => cancelPost(ctx, ctx.session, input)),
 
   /**

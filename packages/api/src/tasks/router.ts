@@ -1,5 +1,5 @@
 import { rest } from '../openapi.js';
-import { protectedProcedure, router } from '../trpc.js';
+import { compiledOutput, protectedProcedure, router } from '../trpc.js';
 import {
   taskDetailInputSchema,
   taskDetailSchema,
@@ -13,13 +13,13 @@ export const tasksRouter = router({
   list: protectedProcedure
     .meta(rest('GET', '/tasks', 'tasks', 'The caller’s tasks, newest first'))
     .input(taskListInputSchema)
-    .output(taskListSchema)
+    .output(compiledOutput(taskListSchema))
     .query(({ ctx, input }) => listTasks(ctx, ctx.session, input)),
 
   /** One task with its planning, execution log, attached media, output and latest TikTok post, in one query. */
   detail: protectedProcedure
     .meta(rest('GET', '/tasks/{taskId}/detail', 'tasks', 'One task with planning, logs, media, output and latest TikTok post'))
     .input(taskDetailInputSchema)
-    .output(taskDetailSchema)
+    .output(compiledOutput(taskDetailSchema))
     .query(({ ctx, input }) => getTaskDetail(ctx, ctx.session, input.taskId)),
 });

@@ -1,6 +1,7 @@
 import { MEDIA_KINDS, TASK_STATUSES } from '@reelpost/db';
 import { z } from 'zod';
 import { inputText } from '../input-text.js';
+import { jsonValueSchema } from '../json-value.js';
 import { decodeTaskCursor } from './cursor.js';
 
 // The contract of tasks.list and tasks.detail. Every type the feature uses is inferred from here; the OpenAPI
@@ -134,7 +135,7 @@ export const taskOutputSchema = z.object({
   /** How the task can be posted: `video` when it made a video, `photo` when it made images only, else null. */
   postable: z.enum(POSTABLE_KINDS).nullable(),
   /** `output_data` as stored, for outputs that are not a video. */
-  data: z.json().nullable(),
+  data: jsonValueSchema.nullable(),
 });
 
 export const tiktokPostSummarySchema = z.object({
@@ -165,7 +166,7 @@ const taskFields = {
 
 export const taskDetailSchema = z.object({
   ...taskFields,
-  input: z.json().nullable(),
+  input: jsonValueSchema.nullable(),
   planning: planningSchema,
   executionLogs: z.array(executionLogEntrySchema),
   attachedMedia: z.array(attachedMediaSchema),

@@ -1,5 +1,6 @@
 import type { CombinedDataTransformer } from '@trpc/server';
 import superjson, { type SuperJSONResult } from 'superjson';
+import { isoTimeOf } from './iso-time.js';
 
 /**
  * The wire format is superjson's, read by every client with superjson itself. Writing it is the costliest step of a
@@ -20,8 +21,6 @@ export const transformer: CombinedDataTransformer = {
 type Annotation = ['Date'] | ['undefined'];
 
 interface Walk {
-  /** Keys and array indexes down to the value being visited; turned into superjson's path only to annotate. */
-  path: (string | number)[];
   values: Record<string, Annotation>;
   annotated: boolean;
   seen: Set<object>;
@@ -34,8 +33,8 @@ const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export function serializeOutput(value: unknown): SuperJSONResult {
   if (!isPlainContainer(value)) return superjson.serialize(value);
-  const walk: Walk = { path: [], values: {}, annotated: false, seen: new Set() };
-  const json = visit(value, walk);
+  const walk: Walk = { values: {}, annotated: false, seen: new Set() };
+  const json = visit(value, '', walk);
   if (json === UNSUPPORTED) return superjson.serialize(value);
   return walk.annotated ? { json: json as SuperJSONResult['json'], meta: { values: walk.values, v: 1 } } : { json: json as SuperJSONResult['json'] };
 }
@@ -47,24 +46,22 @@ function isPlainContainer(value: unknown): value is object {
   return prototype === Object.prototype || prototype === null;
 }
 
-function annotate(walk: Walk, annotation: Annotation): void {
-  let path = '';
-  for (let index = 0; index < walk.path.length; index++) {
-    const part = walk.path[index]!;
-    path += (index === 0 ? '' : '.') + (typeof part === 'number' ? String(part) : escapeKey(part));
-  }
+function annotate(walk: Walk, path: string, annotation: Annotation): void {
   walk.values[path] = annotation;
   walk.annotated = true;
 }
 
-/** superjson's own path escaping, so a key holding a dot or a backslash names the same path. */
-function escapeKey(key: string): string {
-  if (!key.includes('.') && !key.includes('\\')) return key;
-  return key.replace(/\\/g, '\\\\').replace(/\./g, '\\.');
+/** superjson's path of a child: its parent's, a dot, and the key escaped as superjson escapes it. */
+function childPath(path: string, key: string): string {
+  const escaped = key.includes('.') || key.includes('\\') ? key.replace(/\\/g, '\\\\').replace(/\./g, '\\.') : key;
+  return path === '' ? escaped : `${path}.${escaped}`;
 }
 
-/** What superjson's `json` holds for the value: the value itself when nothing in it needs writing differently. */
-function visit(value: unknown, walk: Walk): unknown {
+/**
+ * What superjson's `json` holds for the value at `path` (superjson's dotted path, built as the walk descends): the
+ * value itself when nothing in it needs writing differently.
+ */
+function visit(value: unknown, path: string, walk: Walk): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -72,7 +69,7 @@ function visit(value: unknown, walk: Walk): unknown {
     case 'number':
       return Number.isFinite(value) && !Object.is(value, -0) ? value : UNSUPPORTED;
     case 'undefined':
-      annotate(walk, ['undefined']);
+      annotate(walk, path, ['undefined']);
       return null;
     case 'object':
       if (value === null) return null;
@@ -81,24 +78,22 @@ function visit(value: unknown, walk: Walk): unknown {
       walk.seen.add(value);
       if (value instanceof Date) {
         if (Number.isNaN(value.getTime())) return UNSUPPORTED;
-        annotate(walk, ['Date']);
-        return value.toISOString();
+        annotate(walk, path, ['Date']);
+        return isoTimeOf(value);
       }
       if (!isPlainContainer(value)) return UNSUPPORTED;
-      return Array.isArray(value) ? visitArray(value, walk) : visitObject(value as Record<string, unknown>, walk);
+      return Array.isArray(value) ? visitArray(value, path, walk) : visitObject(value as Record<string, unknown>, path, walk);
     default:
       return UNSUPPORTED;
   }
 }
 
 /** The array, or a copy from the first item written differently on. */
-function visitArray(array: readonly unknown[], walk: Walk): unknown {
+function visitArray(array: readonly unknown[], path: string, walk: Walk): unknown {
   let copy: unknown[] | null = null;
   for (let index = 0; index < array.length; index++) {
     if (!(index in array)) return UNSUPPORTED;
-    walk.path.push(index);
-    const item = visit(array[index], walk);
-    walk.path.pop();
+    const item = visit(array[index], path === '' ? String(index) : `${path}.${index}`, walk);
     if (item === UNSUPPORTED) return UNSUPPORTED;
     if (copy) copy[index] = item;
     else if (item !== array[index]) {
@@ -110,15 +105,13 @@ function visitArray(array: readonly unknown[], walk: Walk): unknown {
 }
 
 /** The object, or a copy when any of its values is written differently. */
-function visitObject(object: Record<string, unknown>, walk: Walk): unknown {
+function visitObject(object: Record<string, unknown>, path: string, walk: Walk): unknown {
   const keys = Object.keys(object);
   let copy: Record<string, unknown> | null = null;
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index]!;
     if (RESERVED_KEYS.has(key)) return UNSUPPORTED;
-    walk.path.push(key);
-    const item = visit(object[key], walk);
-    walk.path.pop();
+    const item = visit(object[key], childPath(path, key), walk);
     if (item === UNSUPPORTED) return UNSUPPORTED;
     if (copy) copy[key] = item;
     else if (item !== object[key]) {

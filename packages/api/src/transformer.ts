@@ -29,7 +29,15 @@ interface Walk {
 /** A value only superjson can write; the walk stops at the first one. */
 const UNSUPPORTED = Symbol('unsupported');
 
-const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Keys superjson refuses (prototype pollution) or handles its own way: the walk leaves them to it. */
+function isReservedKey(key: string): boolean {
+  return key === '__proto__' || key === 'constructor' || key === 'prototype';
+}
+
+/** A value written as it is and never annotated: the walk needs no path for it. */
+function isPlainLeaf(value: unknown): boolean {
+  return typeof value === 'string' || typeof value === 'boolean' || value === null || (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0));
+}
 
 export function serializeOutput(value: unknown): SuperJSONResult {
   if (!isPlainContainer(value)) return superjson.serialize(value);
@@ -93,7 +101,9 @@ function visitArray(array: readonly unknown[], path: string, walk: Walk): unknow
   let copy: unknown[] | null = null;
   for (let index = 0; index < array.length; index++) {
     if (!(index in array)) return UNSUPPORTED;
-    const item = visit(array[index], path === '' ? String(index) : `${path}.${index}`, walk);
+    const value = array[index];
+    if (!copy && isPlainLeaf(value)) continue;
+    const item = isPlainLeaf(value) ? value : visit(value, path === '' ? String(index) : `${path}.${index}`, walk);
     if (item === UNSUPPORTED) return UNSUPPORTED;
     if (copy) copy[index] = item;
     else if (item !== array[index]) {
@@ -110,8 +120,10 @@ function visitObject(object: Record<string, unknown>, path: string, walk: Walk):
   let copy: Record<string, unknown> | null = null;
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index]!;
-    if (RESERVED_KEYS.has(key)) return UNSUPPORTED;
-    const item = visit(object[key], childPath(path, key), walk);
+    if (isReservedKey(key)) return UNSUPPORTED;
+    const value = object[key];
+    if (!copy && isPlainLeaf(value)) continue;
+    const item = isPlainLeaf(value) ? value : visit(value, childPath(path, key), walk);
     if (item === UNSUPPORTED) return UNSUPPORTED;
     if (copy) copy[key] = item;
     else if (item !== object[key]) {

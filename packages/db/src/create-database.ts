@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { preparingPool } from './prepared-statements.js';
 import type { Database } from './schema.js';
+import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamps.js';
 
 export interface CreateDatabaseOptions {
   url: string;
@@ -26,11 +27,15 @@ const INT8_OID = 20;
 // Sizes, byte counters and counts fit a double (TikTok's limit is 4 GB), so bigint columns read as numbers; this
 // applies to this pool only, not to every pg client in the process.
 const parseInt8 = (value: string): number => Number(value);
+// timestamptz values are read by parseTimestamptz (timestamps.ts): the same Dates, without postgres-date's
+// regular expressions on every value.
 const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format: 'text' | 'binary' = 'text'): unknown =>
-    oid === INT8_OID && format === 'text'
+    format === 'text' && oid === INT8_OID
       ? parseInt8
-      : (pg.types.getTypeParser(oid, format) as unknown)) as pg.CustomTypesConfig['getTypeParser'],
+      : format === 'text' && oid === TIMESTAMPTZ_OID
+        ? parseTimestamptz
+        : (pg.types.getTypeParser(oid, format) as unknown)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 export function createDatabase({ url, max = 10, applicationName = 'reelpost', preparedStatements = true }: CreateDatabaseOptions): DatabaseHandle {

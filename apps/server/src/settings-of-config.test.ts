@@ -1,4 +1,5 @@
-import { defaultSettings, generateFernetKey, TokenCodecError } from '@reelpost/api';
+import { defaultSettings, generateFernetKey } from '@reelpost/api';
+import { tokenCodecRefusal } from '@reelpost/api/testing/token-codec';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 import { appSettingsOf, authSettingsOf, encryptionKeysOf, needsDemoSecrets, videoUrlPolicyOf } from './settings-of-config.js';
@@ -9,16 +10,6 @@ const SERVER_URL = 'http://localhost:3001';
 const APP = { TIKTOK_CLIENT_KEY: 'key', TIKTOK_CLIENT_SECRET: 'secret', TIKTOK_API_BASE_URL: 'http://127.0.0.1:4100' };
 const demoSecrets = { encryptionKey: generateFernetKey(), demoJwtSecret: 'generated-demo-secret-0123456789abcdef' };
 
-function codecRefusal(run: () => unknown): TokenCodecError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TokenCodecError);
-    return error as TokenCodecError;
-  }
-  throw new Error('expected a TokenCodecError, but nothing was thrown');
-}
-
 describe('encryption keys', () => {
   const [a, b] = [generateFernetKey(), generateFernetKey()];
 
@@ -27,7 +18,7 @@ describe('encryption keys', () => {
   });
 
   it('refuses a configuration without keys', () => {
-    expect(codecRefusal(() => encryptionKeysOf(loadConfig({ ENCRYPTION_KEYS: ' , ' }))).reason).toBe('no_keys');
+    expect(tokenCodecRefusal(() => encryptionKeysOf(loadConfig({ ENCRYPTION_KEYS: ' , ' }))).reason).toBe('no_keys');
   });
 
   it('uses demo mode’s own key only when none is configured', () => {

@@ -1,21 +1,12 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../deps.js';
-import { generateFernetKey, TokenCodecError } from './fernet.js';
+import { generateFernetKey } from './fernet.js';
 import python from './fixtures/python-cryptography.json' with { type: 'json' };
+import { tokenCodecRefusal } from '../testing/token-codec.js';
 import { createTokenCodec, encryptionKeyRing } from './token-codec.js';
 
 const at = (unixSeconds: number): Clock => ({ now: () => new Date(unixSeconds * 1000) });
-
-function refusal(run: () => unknown): TokenCodecError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TokenCodecError);
-    return error as TokenCodecError;
-  }
-  throw new Error('expected a TokenCodecError, but nothing was thrown');
-}
 
 describe('rotation (MultiFernet)', () => {
   it.each(python.rotation.map((c, index) => ({ ...c, index })))(
@@ -29,7 +20,7 @@ describe('rotation (MultiFernet)', () => {
       const rotated = ring.rotate(token_under_old_key);
       const newestAlone = createTokenCodec({ keys: [keys_newest_first[0]!] });
       expect(newestAlone.decryptBytes(rotated).equals(plaintext)).toBe(true);
-      expect(refusal(() => newestAlone.decryptBytes(token_under_old_key)).reason).toBe('bad_signature');
+      expect(tokenCodecRefusal(() => newestAlone.decryptBytes(token_under_old_key)).reason).toBe('bad_signature');
     },
   );
 
@@ -46,13 +37,13 @@ describe('rotation (MultiFernet)', () => {
     const token = createTokenCodec({ keys: [older], clock: at(1_000_000) }).encrypt('verifier');
     const rotated = createTokenCodec({ keys: [newer, older], clock: at(1_000_500) }).rotate(token);
     const later = createTokenCodec({ keys: [newer], clock: at(1_000_601) });
-    expect(refusal(() => later.decrypt(rotated, { ttlSeconds: 600 })).reason).toBe('expired');
+    expect(tokenCodecRefusal(() => later.decrypt(rotated, { ttlSeconds: 600 })).reason).toBe('expired');
     expect(createTokenCodec({ keys: [newer], clock: at(1_000_600) }).decrypt(rotated, { ttlSeconds: 600 })).toBe('verifier');
   });
 
   it('refuses to rotate a token no configured key opens', () => {
     const stranger = createTokenCodec({ keys: [generateFernetKey()] }).encrypt('x');
-    expect(refusal(() => createTokenCodec({ keys: [generateFernetKey()] }).rotate(stranger)).reason).toBe('bad_signature');
+    expect(tokenCodecRefusal(() => createTokenCodec({ keys: [generateFernetKey()] }).rotate(stranger)).reason).toBe('bad_signature');
   });
 });
 
@@ -64,13 +55,13 @@ describe('text', () => {
 
   it('refuses to return bytes that are not UTF-8 as text', () => {
     const codec = createTokenCodec({ keys: [generateFernetKey()] });
-    expect(refusal(() => codec.decrypt(codec.encryptBytes(Buffer.from([0xff, 0xfe])))).reason).toBe('not_utf8');
+    expect(tokenCodecRefusal(() => codec.decrypt(codec.encryptBytes(Buffer.from([0xff, 0xfe])))).reason).toBe('not_utf8');
   });
 
   it('uses the injected clock for the TTL', () => {
     const key = generateFernetKey();
     const token = createTokenCodec({ keys: [key], clock: at(5_000) }).encrypt('x');
-    expect(refusal(() => createTokenCodec({ keys: [key], clock: at(5_011) }).decrypt(token, { ttlSeconds: 10 })).reason).toBe(
+    expect(tokenCodecRefusal(() => createTokenCodec({ keys: [key], clock: at(5_011) }).decrypt(token, { ttlSeconds: 10 })).reason).toBe(
       'expired',
     );
   });
@@ -93,18 +84,18 @@ describe('the key ring from ENCRYPTION_KEYS and ENCRYPTION_KEY', () => {
   });
 
   it('refuses ENCRYPTION_KEY missing from ENCRYPTION_KEYS, since its rows would become unreadable', () => {
-    const error = refusal(() => encryptionKeyRing({ keys: [b], key: a }));
+    const error = tokenCodecRefusal(() => encryptionKeyRing({ keys: [b], key: a }));
     expect(error.message).toMatch(/ENCRYPTION_KEY is set but is not one of ENCRYPTION_KEYS/);
   });
 
   it('refuses a configuration without keys', () => {
-    expect(refusal(() => encryptionKeyRing({ keys: [] })).reason).toBe('no_keys');
-    expect(refusal(() => createTokenCodec({ keys: [] })).reason).toBe('no_keys');
+    expect(tokenCodecRefusal(() => encryptionKeyRing({ keys: [] })).reason).toBe('no_keys');
+    expect(tokenCodecRefusal(() => createTokenCodec({ keys: [] })).reason).toBe('no_keys');
   });
 
   it('names the bad entry by position, never by value', () => {
     const bad = `${a.slice(0, 20)}!!!${a.slice(23)}`;
-    const error = refusal(() => createTokenCodec({ keys: encryptionKeyRing({ keys: [b, bad] }) }));
+    const error = tokenCodecRefusal(() => createTokenCodec({ keys: encryptionKeyRing({ keys: [b, bad] }) }));
     expect(error.reason).toBe('invalid_key');
     expect(error.message).toContain('ENCRYPTION_KEYS entry #2');
     for (const text of [error.message, JSON.stringify(error), inspect(error)]) {
@@ -128,7 +119,7 @@ describe('secrets stay out of errors and logs', () => {
 
   it.each(python.invalid)('the error for "$reason" carries only a reason and a fixed message', (invalid) => {
     const { token, key: caseKey, now, ttl } = invalid;
-    const error = refusal(() => createTokenCodec({ keys: [caseKey], clock: at(now) }).decrypt(token, { ttlSeconds: ttl }));
+    const error = tokenCodecRefusal(() => createTokenCodec({ keys: [caseKey], clock: at(now) }).decrypt(token, { ttlSeconds: ttl }));
     expect(error.cause).toBeUndefined();
     expect(Object.keys(error).sort()).toEqual(['name', 'reason']);
     const everything = [error.message, error.stack ?? '', JSON.stringify(error), inspect(error, { showHidden: true })];
@@ -140,7 +131,7 @@ describe('secrets stay out of errors and logs', () => {
 
   it('the error for a token sealed under another key does not contain the plaintext', () => {
     const sealed = createTokenCodec({ keys: [generateFernetKey()] }).encrypt('act.super-secret-access-token');
-    const error = refusal(() => codec.decrypt(sealed));
+    const error = tokenCodecRefusal(() => codec.decrypt(sealed));
     expect(JSON.stringify({ ...error, message: error.message, stack: error.stack })).not.toMatch(/super-secret/);
   });
 });

@@ -102,11 +102,10 @@ function visitArray(array: readonly unknown[], path: string, walk: Walk): unknow
   for (let index = 0; index < array.length; index++) {
     if (!(index in array)) return UNSUPPORTED;
     const value = array[index];
-    if (!copy && isPlainLeaf(value)) continue;
     const item = isPlainLeaf(value) ? value : visit(value, path === '' ? String(index) : `${path}.${index}`, walk);
     if (item === UNSUPPORTED) return UNSUPPORTED;
     if (copy) copy[index] = item;
-    else if (item !== array[index]) {
+    else if (item !== value) {
       copy = array.slice(0, index);
       copy[index] = item;
     }
@@ -122,11 +121,10 @@ function visitObject(object: Record<string, unknown>, path: string, walk: Walk):
     const key = keys[index]!;
     if (isReservedKey(key)) return UNSUPPORTED;
     const value = object[key];
-    if (!copy && isPlainLeaf(value)) continue;
     const item = isPlainLeaf(value) ? value : visit(value, childPath(path, key), walk);
     if (item === UNSUPPORTED) return UNSUPPORTED;
     if (copy) copy[key] = item;
-    else if (item !== object[key]) {
+    else if (item !== value) {
       // The keys before this one, in their order, so the JSON text keeps the output's key order.
       copy = {};
       for (let before = 0; before < index; before++) copy[keys[before]!] = object[keys[before]!];

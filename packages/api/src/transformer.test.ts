@@ -22,6 +22,11 @@ describe('serializeOutput writes what superjson writes', () => {
     expect(wire(serializeOutput(value))).toStrictEqual(wire(superjson.serialize(value)));
   });
 
+  it('tells a child under the empty key from a child of the root, as superjson does', () => {
+    const value = { '': [undefined, new Date(0)], 0: { '': undefined } };
+    expect(wire(serializeOutput(value))).toStrictEqual(wire(superjson.serialize(value)));
+  });
+
   it('copies only what holds a date or undefined: the rest of the output is written as it is', () => {
     const value = { at: new Date('2026-11-27T10:00:00.000Z'), input: { prompt: 'x', tags: ['a'] }, logs: [{ at: new Date(0) }] };
     const written = serializeOutput(value);

@@ -42,7 +42,7 @@ function isPlainLeaf(value: unknown): boolean {
 export function serializeOutput(value: unknown): SuperJSONResult {
   if (!isPlainContainer(value)) return superjson.serialize(value);
   const walk: Walk = { values: {}, annotated: false, seen: new Set() };
-  const json = visit(value, '', walk);
+  const json = visit(value, ROOT, walk);
   if (json === UNSUPPORTED) return superjson.serialize(value);
   return walk.annotated ? { json: json as SuperJSONResult['json'], meta: { values: walk.values, v: 1 } } : { json: json as SuperJSONResult['json'] };
 }
@@ -54,22 +54,30 @@ function isPlainContainer(value: unknown): value is object {
   return prototype === Object.prototype || prototype === null;
 }
 
-function annotate(walk: Walk, path: string, annotation: Annotation): void {
-  walk.values[path] = annotation;
+/**
+ * The root's path. Not '': that is the path of a child whose key is '' (its child at key 0 is '.0', the root's
+ * child is '0').
+ */
+const ROOT = null;
+type Path = string | typeof ROOT;
+
+function annotate(walk: Walk, path: Path, annotation: Annotation): void {
+  // The root is always a container (serializeOutput hands anything else to superjson), so it is never annotated.
+  walk.values[path ?? ''] = annotation;
   walk.annotated = true;
 }
 
 /** superjson's path of a child: its parent's, a dot, and the key escaped as superjson escapes it. */
-function childPath(path: string, key: string): string {
+function childPath(path: Path, key: string): string {
   const escaped = key.includes('.') || key.includes('\\') ? key.replace(/\\/g, '\\\\').replace(/\./g, '\\.') : key;
-  return path === '' ? escaped : `${path}.${escaped}`;
+  return path === ROOT ? escaped : `${path}.${escaped}`;
 }
 
 /**
  * What superjson's `json` holds for the value at `path` (superjson's dotted path, built as the walk descends): the
  * value itself when nothing in it needs writing differently.
  */
-function visit(value: unknown, path: string, walk: Walk): unknown {
+function visit(value: unknown, path: Path, walk: Walk): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -97,12 +105,12 @@ function visit(value: unknown, path: string, walk: Walk): unknown {
 }
 
 /** The array, or a copy from the first item written differently on. */
-function visitArray(array: readonly unknown[], path: string, walk: Walk): unknown {
+function visitArray(array: readonly unknown[], path: Path, walk: Walk): unknown {
   let copy: unknown[] | null = null;
   for (let index = 0; index < array.length; index++) {
     if (!(index in array)) return UNSUPPORTED;
     const value = array[index];
-    const item = isPlainLeaf(value) ? value : visit(value, path === '' ? String(index) : `${path}.${index}`, walk);
+    const item = isPlainLeaf(value) ? value : visit(value, path === ROOT ? String(index) : `${path}.${index}`, walk);
     if (item === UNSUPPORTED) return UNSUPPORTED;
     if (copy) copy[index] = item;
     else if (item !== value) {
@@ -114,7 +122,7 @@ function visitArray(array: readonly unknown[], path: string, walk: Walk): unknow
 }
 
 /** The object, or a copy when any of its values is written differently. */
-function visitObject(object: Record<string, unknown>, path: string, walk: Walk): unknown {
+function visitObject(object: Record<string, unknown>, path: Path, walk: Walk): unknown {
   const keys = Object.keys(object);
   let copy: Record<string, unknown> | null = null;
   for (let index = 0; index < keys.length; index++) {

@@ -19,14 +19,14 @@ import { sampleRss } from '../shared/rss.js';
 import { goalsTable } from '../shared/table.js';
 import { seedBenchData, tokensFor } from './bench-data.js';
 import { checkDetailPlan } from './explain-check.js';
-import { compiledDetailQuery, startFloorServer } from './floor.js';
+import { compiledDetailQuery, startFloorServer, startStackFloorServer } from './floor.js';
 import { evaluateGoals, rateLimitGoals, tracingGoals } from './goals.js';
 import { runLoad } from './load.js';
 import { summariseCpuProfiles } from '../shared/profile-summary.js';
 import { stepsTable } from '../shared/profile-steps.js';
 import { startReelpostServer } from './reelpost-server.js';
 import { startEmulatorProcess } from '../shared/emulator-process.js';
-import { type Measurement, measurementsTable } from './report.js';
+import { type Measurement, measurementsTable, stackCalibration } from './report.js';
 import { benchTargets } from './targets.js';
 import { startCollectorStub } from './collector-stub.js';
 
@@ -88,15 +88,18 @@ async function main(): Promise<void> {
       { name: 'server-unlimited' },
     );
     cleanup.add(() => unlimited.child.stop());
-    const floor = await startFloorServer({ databaseUrl: bench.database.url, poolSize: options.BENCH_POOL, query: compiledDetailQuery(db) });
+    const floorOptions = { databaseUrl: bench.database.url, poolSize: options.BENCH_POOL, query: compiledDetailQuery(db) };
+    const floor = await startFloorServer(floorOptions);
     cleanup.add(() => floor.child.stop());
+    const stack = await startStackFloorServer(floorOptions);
+    cleanup.add(() => stack.child.stop());
     console.log(`server ${server.url} (pid ${server.child.pid}, log ${logFile('server')}); floor ${floor.url} (pid ${floor.child.pid})`);
 
     const targets = benchTargets(data, await tokensFor(server.url, data.owners)).filter(
       (target) => target.on === 'floor' || !options.BENCH_ONLY || options.BENCH_ONLY.test(`${target.name} ${target.surface}`),
     );
     const rss = sampleRss({ server: server.child.pid, traced: traced.child.pid, floor: floor.child.pid });
-    const answering = { server, traced, unlimited, floor } as const;
+    const answering = { server, traced, unlimited, floor, stack } as const;
     const measurements: Measurement[] = [];
     // Every process answers its own first requests slowly (code not yet optimised, pool connections and their
     // prepared statements not yet made): each is warmed up before anything is measured, so the first rows of the
@@ -132,6 +135,7 @@ async function main(): Promise<void> {
     await traced.child.stop();
     await unlimited.child.stop();
     await floor.child.stop();
+    await stack.child.stop();
     const exported = collector.received();
 
     const goals = [...evaluateGoals(measurements, peaks.server ?? null), ...tracingGoals(measurements, exported.requests), ...rateLimitGoals(measurements), explained.goal];
@@ -139,7 +143,8 @@ async function main(): Promise<void> {
     const rssLine =
       `peak RSS under load: server ${peaks.server?.toFixed(1) ?? '?'} MiB, server with tracing ${peaks.traced?.toFixed(1) ?? '?'} MiB, ` +
       `floor ${peaks.floor?.toFixed(1) ?? '?'} MiB\nspans exported by the traced server: ${exported.requests} OTLP requests, ${(exported.bytes / 1_048_576).toFixed(1)} MiB`;
-    console.log(`\n${table}\n\n${rssLine}\n\n${goalsTable(goals)}\n`);
+    const calibration = stackCalibration(measurements);
+    console.log(`\n${table}\n\n${rssLine}\n${calibration ? `${calibration}\n` : ''}\n${goalsTable(goals)}\n`);
     if (profileDir) {
       for (const which of ['server', 'server-traced']) {
         console.log(`Where the ${which}'s CPU time went (self time, ${profileDir}/${which}):\n${summariseCpuProfiles(`${profileDir}/${which}`)}\n`);

@@ -39,3 +39,17 @@ export function measurementsTable(measurements: readonly Measurement[]): string 
     }),
   );
 }
+
+/**
+ * What the fixed stack costs on this machine, in this run: each stack floor row's CPU per request at c=16 against the
+ * floor's, beside the server's detail read (issue 23 reasons from this).
+ */
+export function stackCalibration(measurements: readonly Measurement[]): string | null {
+  const at16 = measurements.filter((m) => m.connections === 16);
+  const floorCpu = at16.find((m) => m.surface === 'floor')?.cpuMicrosPerRequest.process;
+  if (!floorCpu) return null;
+  const rows = at16.filter((m) => m.surface === 'stack' || (m.name === 'tasks.detail' && m.cpuMicrosPerRequest.process !== null));
+  if (!rows.some((m) => m.surface === 'stack')) return null;
+  const parts = rows.map((m) => `${m.name}${m.surface === 'stack' ? '' : ` (${m.surface})`} ${((m.cpuMicrosPerRequest.process ?? 0) / floorCpu).toFixed(2)}×`);
+  return `CPU per request at c=16 against the floor's (${floorCpu.toFixed(0)} µs): ${parts.join(', ')}`;
+}

@@ -10,12 +10,12 @@ import type { RequestSpec } from './load.js';
 export interface Target {
   /** procedure (or the floor) and the surface it is reached through */
   name: string;
-  surface: 'tRPC' | 'REST' | 'floor';
+  surface: 'tRPC' | 'REST' | 'floor' | 'stack';
   /**
    * which process answers: the server; the same server with tracing on (exporting to a collector stub); the same
-   * server with the request rate limits off; the floor
+   * server with the request rate limits off; the floor; the floor's statement through Hono and tRPC alone
    */
-  on: 'server' | 'traced' | 'unlimited' | 'floor';
+  on: 'server' | 'traced' | 'unlimited' | 'floor' | 'stack';
   next: () => RequestSpec;
 }
 
@@ -32,6 +32,8 @@ export function trpcQueryPath(procedure: string, input: unknown): string {
 }
 
 export const TRACED_DETAIL = 'tasks.detail, tracing on';
+export const STACK_HONO = 'stack floor: Hono';
+export const STACK_TRPC = 'stack floor: Hono + tRPC + superjson';
 export const UNLIMITED_DETAIL = 'tasks.detail, limits off';
 
 export function benchTargets(data: BenchData, tokens: Map<string, string>): Target[] {
@@ -43,6 +45,9 @@ export function benchTargets(data: BenchData, tokens: Map<string, string>): Targ
   const finalPost = picker(data.finalPostTasks, 3);
   const instance = picker(data.instances, 4);
   const floorTask = picker(data.tasks, 5);
+  // The floor's own sequence of tasks (the same seed), asked through the stack floor.
+  const honoTask = picker(data.tasks, 5);
+  const stackTask = picker(data.tasks, 5);
   return [
     {
       name: 'tasks.detail',
@@ -99,6 +104,18 @@ export function benchTargets(data: BenchData, tokens: Map<string, string>): Targ
         const { id, ownerId } = instance();
         return { path: trpcQueryPath('tasks.list', { instanceId: id, limit: 20 }), headers: auth(ownerId) };
       },
+    },
+    {
+      name: STACK_HONO,
+      surface: 'stack',
+      on: 'stack',
+      next: () => ({ path: `/hono/detail/${honoTask().id}`, headers: {} }),
+    },
+    {
+      name: STACK_TRPC,
+      surface: 'stack',
+      on: 'stack',
+      next: () => ({ path: trpcQueryPath('tasks.detail', { taskId: stackTask().id }), headers: {} }),
     },
     {
       name: 'floor: detail SQL',

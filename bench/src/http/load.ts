@@ -26,7 +26,14 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 }
 
-export async function runLoad(options: { url: string; connections: number; seconds: number; next: () => RequestSpec }): Promise<LoadResult> {
+/** One stretch of load, as it came: every answered request's latency, and what failed. */
+export interface LoadSlice {
+  latencies: number[];
+  failures: number;
+  seconds: number;
+}
+
+export async function loadSlice(options: { url: string; connections: number; seconds: number; next: () => RequestSpec }): Promise<LoadSlice> {
   // autocannon's own histogram keeps whole milliseconds; sub-millisecond latencies are kept here instead.
   const latencies: number[] = [];
   let failures = 0;
@@ -45,16 +52,25 @@ export async function runLoad(options: { url: string; connections: number; secon
       else failures++;
     });
   });
-  latencies.sort((a, b) => a - b);
-  const seconds = result.duration;
+  return { latencies, failures: failures + result.errors + result.timeouts, seconds: result.duration };
+}
+
+/** Slices of load against one target, summed: their requests over their seconds, percentiles over all latencies. */
+export function summariseSlices(connections: number, slices: readonly LoadSlice[]): LoadResult {
+  const latencies = slices.flatMap((slice) => slice.latencies).sort((a, b) => a - b);
+  const seconds = slices.reduce((sum, slice) => sum + slice.seconds, 0);
   return {
-    connections: options.connections,
+    connections,
     seconds,
     requests: latencies.length,
-    failures: failures + result.errors + result.timeouts,
+    failures: slices.reduce((sum, slice) => sum + slice.failures, 0),
     perSecond: latencies.length / seconds,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     maxMs: latencies.at(-1) ?? Number.NaN,
   };
+}
+
+export async function runLoad(options: { url: string; connections: number; seconds: number; next: () => RequestSpec }): Promise<LoadResult> {
+  return summariseSlices(options.connections, [await loadSlice(options)]);
 }

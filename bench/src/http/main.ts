@@ -2,6 +2,7 @@
 //
 //   BENCH_SECONDS          seconds measured per procedure and concurrency (default 10)
 //   BENCH_WARMUP_SECONDS   unmeasured seconds before each (default 2)
+//   BENCH_SLICES           the measured seconds of each row, taken in this many turns with the other rows (default 5)
 //   BENCH_POOL             DATABASE_POOL_SIZE of the server, and the floor's pool (default 10, the server's default)
 //   BENCH_CPU_PROF         1: run the server with --cpu-prof and print where its time went
 //   BENCH_ONLY             measure only the procedures whose "name surface" matches this regular expression (and
@@ -21,7 +22,7 @@ import { seedBenchData, tokensFor } from './bench-data.js';
 import { checkDetailPlan } from './explain-check.js';
 import { compiledDetailQuery, startFloorServer, startStackFloorServer } from './floor.js';
 import { evaluateGoals, rateLimitGoals, tracingGoals } from './goals.js';
-import { runLoad } from './load.js';
+import { type LoadSlice, loadSlice, runLoad, summariseSlices } from './load.js';
 import { summariseCpuProfiles } from '../shared/profile-summary.js';
 import { stepsTable } from '../shared/profile-steps.js';
 import { startReelpostServer } from './reelpost-server.js';
@@ -36,6 +37,7 @@ const options = z
   .object({
     BENCH_SECONDS: z.coerce.number().positive().default(10),
     BENCH_WARMUP_SECONDS: z.coerce.number().nonnegative().default(2),
+    BENCH_SLICES: z.coerce.number().int().positive().default(5),
     BENCH_POOL: z.coerce.number().int().positive().default(10),
     BENCH_CPU_PROF: z.enum(['0', '1']).default('0'),
     BENCH_ONLY: z
@@ -44,6 +46,16 @@ const options = z
       .transform((pattern) => (pattern ? new RegExp(pattern) : undefined)),
   })
   .parse(process.env);
+
+/** One row's slices at one concurrency, and the CPU seconds its process and Postgres used in them (null: unknown). */
+interface TargetRun {
+  slices: LoadSlice[];
+  process: number | null;
+  postgres: number | null;
+  load: string;
+}
+
+const addCpu = (total: number | null, used: number | null | undefined): number | null => (total === null || used === null || used === undefined ? null : total + used);
 
 async function main(): Promise<void> {
   const machine = describeMachine();
@@ -110,23 +122,41 @@ async function main(): Promise<void> {
       }
     }
     for (const connections of CONCURRENCY_LEVELS) {
-      for (const target of targets) {
-        const url = answering[target.on].url;
-        if (options.BENCH_WARMUP_SECONDS > 0) await runLoad({ url, connections, seconds: options.BENCH_WARMUP_SECONDS, next: target.next });
-        const load = loadAverage();
-        const cpu = meterCpu({ process: answering[target.on].child.pid }, bench.postgresDataDir);
-        const result = await runLoad({ url, connections, seconds: options.BENCH_SECONDS, next: target.next });
-        const used = cpu.used();
-        const perRequest = (seconds: number | null | undefined) => (seconds === null || seconds === undefined ? null : (seconds * 1e6) / Math.max(1, result.requests));
+      if (options.BENCH_WARMUP_SECONDS > 0) {
+        for (const target of targets) await runLoad({ url: answering[target.on].url, connections, seconds: options.BENCH_WARMUP_SECONDS, next: target.next });
+      }
+      // Every target's seconds are cut into slices taken in turn (the order reversed every other round), so what
+      // changes on the machine over a level's minutes — another tenant of the VM, a Postgres checkpoint — falls on
+      // every row alike instead of on whichever row was running; the rows compared with each other (a switch on and
+      // off, a procedure and the floor) are then measured over the same minutes.
+      const runs: TargetRun[] = targets.map(() => ({ slices: [], process: 0, postgres: 0, load: '' }));
+      for (let slice = 0; slice < options.BENCH_SLICES; slice++) {
+        const order = targets.map((_, index) => index);
+        if (slice % 2 === 1) order.reverse();
+        for (const index of order) {
+          const target = targets[index]!;
+          const run = runs[index]!;
+          if (slice === 0) run.load = loadAverage();
+          const cpu = meterCpu({ process: answering[target.on].child.pid }, bench.postgresDataDir);
+          run.slices.push(await loadSlice({ url: answering[target.on].url, connections, seconds: options.BENCH_SECONDS / options.BENCH_SLICES, next: target.next }));
+          const used = cpu.used();
+          run.process = addCpu(run.process, used.process);
+          run.postgres = addCpu(run.postgres, used.postgres);
+        }
+      }
+      targets.forEach((target, index) => {
+        const run = runs[index]!;
+        const result = summariseSlices(connections, run.slices);
+        const perRequest = (seconds: number | null) => (seconds === null ? null : (seconds * 1e6) / Math.max(1, result.requests));
         measurements.push({
           name: target.name,
           surface: target.surface,
-          load,
-          cpuMicrosPerRequest: { process: perRequest(used.process), postgres: perRequest(used.postgres) },
+          load: run.load,
+          cpuMicrosPerRequest: { process: perRequest(run.process), postgres: perRequest(run.postgres) },
           ...result,
         });
-        console.log(`  ${target.name} ${target.surface} c=${connections}: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.failures} failed (load ${load})`);
-      }
+        console.log(`  ${target.name} ${target.surface} c=${connections}: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.failures} failed (load ${run.load})`);
+      });
     }
     rss.stop();
     const peaks = rss.peaks();

@@ -12,6 +12,7 @@ afterAll(() => telemetry.shutdown());
 const { createDatabase } = await import('@reelpost/db');
 const { useTestDatabase } = await import('@reelpost/db/testing');
 const { createRateLimits } = await import('./rate-limits.js');
+const { AHEAD_COUNT_DELAY_MS } = await import('./shared-counter.js');
 
 const database = useTestDatabase();
 
@@ -28,9 +29,9 @@ describe('the request rate limits, traced', () => {
       const limits = createRateLimits(handle.pool, loadConfig({}));
       await trace.getTracer('test').startActiveSpan('request', async (request) => {
         const connection = await handle.pool.connect();
-        // Answered at once; the count follows ~50 ms later and waits for the connection.
+        // Answered at once; the count follows AHEAD_COUNT_DELAY_MS later and waits for the connection.
         expect(await limits.consumeByIp('reads', '203.0.113.7')).toBeNull();
-        await sleep(150);
+        await sleep(AHEAD_COUNT_DELAY_MS + 100);
         await connection.query('SELECT 1 AS in_the_request');
         // pg-pool hands the freed connection to the queued count from inside this request's context.
         connection.release();

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { useTestDatabase } from '@reelpost/db/testing';
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import { describe, expect, it } from 'vitest';
-import { SharedCounter } from './shared-counter.js';
+import { AHEAD_COUNT_DELAY_MS, SharedCounter } from './shared-counter.js';
 
 const database = useTestDatabase();
 let prefixes = 0;
@@ -24,7 +24,7 @@ function counter(points: number, prefix = `test${++prefixes}`): SharedCounter {
 
 async function countedInPostgres(key: string): Promise<number> {
   // Let the upsert sent behind the answers land.
-  await sleep(200);
+  await sleep(AHEAD_COUNT_DELAY_MS + 150);
   const { rows } = await database().pool.query<{ points: number }>('SELECT points FROM request_rate_limits WHERE key LIKE $1', [`%:${key}`]);
   return rows.reduce((sum, row) => sum + row.points, 0);
 }

@@ -8,10 +8,13 @@ const ANSWER_AHEAD_SHARE = 0.9;
 /** At most this share of the limit is answered ahead of Postgres by one process at a time (at least one call). */
 const UNCONFIRMED_SHARE = 0.05;
 /**
- * Calls answered ahead are sent together after this long, so a steady trickle costs one upsert per key per 50 ms
- * rather than one per call (at one connection that upsert was most of the limits' cost).
+ * Calls answered ahead are sent together after this long, so a busy key costs one upsert per 250 ms rather than one
+ * per call (at one connection that upsert was most of the limits' cost). At 50 ms the upserts of ten busy users and
+ * their one address still cost the detail read 4–7 % of its throughput in interleaved runs (docs/benchmarks.md),
+ * at 250 ms about 1.5 %. The delay does not loosen a limit: what is answered ahead is bounded by UNCONFIRMED_SHARE,
+ * however long it waits to be sent.
  */
-const AHEAD_COUNT_DELAY_MS = 50;
+export const AHEAD_COUNT_DELAY_MS = 250;
 
 interface Waiter {
   resolve: (retryAfterMs: number | null) => void;
@@ -37,7 +40,7 @@ interface KeyState {
  * every process shares them. Waiting for the upsert on every call put a round trip in front of every read (28 % of
  * the detail read at one connection, `pnpm bench`), so:
  * - a key far from its limit is answered at once and counted behind the answer, up to 5 % of the limit not yet
- *   confirmed by Postgres; such calls are sent together 50 ms after the first of them, one upsert in flight per key
+ *   confirmed by Postgres; such calls are sent together 250 ms after the first of them, one upsert in flight per key
  *   and process, calls arriving meanwhile counted together in the next one, as a group commit would;
  * - from 90 % of the limit (or past those 5 %) every call waits for the count, and each keeps its own place: of a
  *   group of n that brings the count to c, the i-th (from 1) is allowed while c - n + i is within the limit.
@@ -76,7 +79,7 @@ export class SharedCounter {
   private countSoon(key: string, state: KeyState): void {
     if (state.flying || state.due) return;
     state.due = setTimeout(() => this.countNow(key, state), AHEAD_COUNT_DELAY_MS);
-    // A process on its way out does not wait for it: calls answered in its last 50 ms go uncounted.
+    // A process on its way out does not wait for it: calls answered in its last 250 ms go uncounted.
     state.due.unref();
   }
 

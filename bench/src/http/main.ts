@@ -2,7 +2,8 @@
 //
 //   BENCH_SECONDS          seconds measured per procedure and concurrency (default 10)
 //   BENCH_WARMUP_SECONDS   unmeasured seconds before each (default 2)
-//   BENCH_SLICES           the measured seconds of each row, taken in this many turns with the other rows (default 5)
+//   BENCH_SLICES           rows compared with each other (tracing, rate limits on and off) take their measured seconds
+//                          in this many turns, one after the other (default 5)
 //   BENCH_POOL             DATABASE_POOL_SIZE of the server, and the floor's pool (default 10, the server's default)
 //   BENCH_CPU_PROF         1: run the server with --cpu-prof and print where its time went
 //   BENCH_ONLY             measure only the procedures whose "name surface" matches this regular expression (and
@@ -28,7 +29,7 @@ import { stepsTable } from '../shared/profile-steps.js';
 import { startReelpostServer } from './reelpost-server.js';
 import { startEmulatorProcess } from '../shared/emulator-process.js';
 import { type Measurement, measurementsTable, stackCalibration } from './report.js';
-import { benchTargets } from './targets.js';
+import { benchTargets, type Target } from './targets.js';
 import { startCollectorStub } from './collector-stub.js';
 
 const CONCURRENCY_LEVELS = [1, 16, 64];
@@ -53,6 +54,17 @@ interface TargetRun {
   process: number | null;
   postgres: number | null;
   load: string;
+}
+
+/** The targets in order, those of one comparison group (consecutive) together: each block is measured on its own. */
+function blocksOf(targets: readonly Target[]): Target[][] {
+  const blocks: Target[][] = [];
+  for (const target of targets) {
+    const last = blocks.at(-1);
+    if (last && target.group !== undefined && last[0]!.group === target.group) last.push(target);
+    else blocks.push([target]);
+  }
+  return blocks;
 }
 
 const addCpu = (total: number | null, used: number | null | undefined): number | null => (total === null || used === null || used === undefined ? null : total + used);
@@ -122,41 +134,44 @@ async function main(): Promise<void> {
       }
     }
     for (const connections of CONCURRENCY_LEVELS) {
-      if (options.BENCH_WARMUP_SECONDS > 0) {
-        for (const target of targets) await runLoad({ url: answering[target.on].url, connections, seconds: options.BENCH_WARMUP_SECONDS, next: target.next });
-      }
-      // Every target's seconds are cut into slices taken in turn (the order reversed every other round), so what
-      // changes on the machine over a level's minutes — another tenant of the VM, a Postgres checkpoint — falls on
-      // every row alike instead of on whichever row was running; the rows compared with each other (a switch on and
-      // off, a procedure and the floor) are then measured over the same minutes.
-      const runs: TargetRun[] = targets.map(() => ({ slices: [], process: 0, postgres: 0, load: '' }));
-      for (let slice = 0; slice < options.BENCH_SLICES; slice++) {
-        const order = targets.map((_, index) => index);
-        if (slice % 2 === 1) order.reverse();
-        for (const index of order) {
-          const target = targets[index]!;
-          const run = runs[index]!;
-          if (slice === 0) run.load = loadAverage();
-          const cpu = meterCpu({ process: answering[target.on].child.pid }, bench.postgresDataDir);
-          run.slices.push(await loadSlice({ url: answering[target.on].url, connections, seconds: options.BENCH_SECONDS / options.BENCH_SLICES, next: target.next }));
-          const used = cpu.used();
-          run.process = addCpu(run.process, used.process);
-          run.postgres = addCpu(run.postgres, used.postgres);
+      for (const block of blocksOf(targets)) {
+        const runs: TargetRun[] = block.map(() => ({ slices: [], process: 0, postgres: 0, load: '' }));
+        for (const target of block) {
+          if (options.BENCH_WARMUP_SECONDS > 0) await runLoad({ url: answering[target.on].url, connections, seconds: options.BENCH_WARMUP_SECONDS, next: target.next });
         }
-      }
-      targets.forEach((target, index) => {
-        const run = runs[index]!;
-        const result = summariseSlices(connections, run.slices);
-        const perRequest = (seconds: number | null) => (seconds === null ? null : (seconds * 1e6) / Math.max(1, result.requests));
-        measurements.push({
-          name: target.name,
-          surface: target.surface,
-          load: run.load,
-          cpuMicrosPerRequest: { process: perRequest(run.process), postgres: perRequest(run.postgres) },
-          ...result,
+        // A row measured alone takes its seconds in one run; rows compared with each other (a switch on and off) take
+        // theirs in slices, in turn (the order reversed every other round), so what changes on the machine over those
+        // seconds — another tenant of the VM, a checkpoint — falls on both alike. Each waits only a few seconds for
+        // its turn: its pooled connections stay open and its heap stays grown.
+        const slices = block.length === 1 ? 1 : options.BENCH_SLICES;
+        for (let slice = 0; slice < slices; slice++) {
+          const order = block.map((_, index) => index);
+          if (slice % 2 === 1) order.reverse();
+          for (const index of order) {
+            const target = block[index]!;
+            const run = runs[index]!;
+            if (slice === 0) run.load = loadAverage();
+            const cpu = meterCpu({ process: answering[target.on].child.pid }, bench.postgresDataDir);
+            run.slices.push(await loadSlice({ url: answering[target.on].url, connections, seconds: options.BENCH_SECONDS / slices, next: target.next }));
+            const used = cpu.used();
+            run.process = addCpu(run.process, used.process);
+            run.postgres = addCpu(run.postgres, used.postgres);
+          }
+        }
+        block.forEach((target, index) => {
+          const run = runs[index]!;
+          const result = summariseSlices(connections, run.slices);
+          const perRequest = (seconds: number | null) => (seconds === null ? null : (seconds * 1e6) / Math.max(1, result.requests));
+          measurements.push({
+            name: target.name,
+            surface: target.surface,
+            load: run.load,
+            cpuMicrosPerRequest: { process: perRequest(run.process), postgres: perRequest(run.postgres) },
+            ...result,
+          });
+          console.log(`  ${target.name} ${target.surface} c=${connections}: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.failures} failed (load ${run.load})`);
         });
-        console.log(`  ${target.name} ${target.surface} c=${connections}: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.failures} failed (load ${run.load})`);
-      });
+      }
     }
     rss.stop();
     const peaks = rss.peaks();

@@ -17,6 +17,8 @@ export interface Target {
    */
   on: 'server' | 'traced' | 'unlimited' | 'floor' | 'stack';
   next: () => RequestSpec;
+  /** Rows of one group are compared with each other: consecutive in the list, measured in turns (main.ts). */
+  group?: string;
 }
 
 /** Items at random from pure-rand's xoroshiro128+, seeded, so every run asks the same things. */
@@ -32,6 +34,8 @@ export function trpcQueryPath(procedure: string, input: unknown): string {
 }
 
 export const TRACED_DETAIL = 'tasks.detail, tracing on';
+/** The detail read on the server, with tracing on, with the rate limits off: measured in turns. */
+const DETAIL_SWITCHES = 'detail switches';
 export const STACK_HONO = 'stack floor: Hono';
 export const STACK_TRPC = 'stack floor: Hono + tRPC + superjson';
 export const UNLIMITED_DETAIL = 'tasks.detail, limits off';
@@ -53,6 +57,7 @@ export function benchTargets(data: BenchData, tokens: Map<string, string>): Targ
       name: 'tasks.detail',
       surface: 'tRPC',
       on: 'server',
+      group: DETAIL_SWITCHES,
       next: () => {
         const { id, ownerId } = task();
         return { path: trpcQueryPath('tasks.detail', { taskId: id }), headers: auth(ownerId) };
@@ -63,6 +68,7 @@ export function benchTargets(data: BenchData, tokens: Map<string, string>): Targ
       name: TRACED_DETAIL,
       surface: 'tRPC',
       on: 'traced',
+      group: DETAIL_SWITCHES,
       next: () => {
         const { id, ownerId } = tracedTask();
         return { path: trpcQueryPath('tasks.detail', { taskId: id }), headers: auth(ownerId) };
@@ -73,6 +79,7 @@ export function benchTargets(data: BenchData, tokens: Map<string, string>): Targ
       name: UNLIMITED_DETAIL,
       surface: 'tRPC',
       on: 'unlimited',
+      group: DETAIL_SWITCHES,
       next: () => {
         const { id, ownerId } = unlimitedTask();
         return { path: trpcQueryPath('tasks.detail', { taskId: id }), headers: auth(ownerId) };

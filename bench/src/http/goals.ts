@@ -1,6 +1,6 @@
 import type { Goal } from '../shared/table.js';
 import type { Measurement } from './report.js';
-import { TRACED_DETAIL, UNLIMITED_DETAIL } from './targets.js';
+import { SWITCH_BASELINE, TRACED_DETAIL, UNLIMITED_DETAIL } from './targets.js';
 
 // The targets of issues 9 and 23: the server close to a bare node:http + pg server on tasks.detail (req/s, and CPU
 // per request for each read), fast enough at c=16 for a page load, no procedure slow at any load measured, and small
@@ -92,12 +92,12 @@ function switchGoals(measurements: readonly Measurement[], what: string, cheaper
  * (docs/benchmarks.md): within the run-to-run spread.
  */
 export function tracingGoals(measurements: readonly Measurement[], exportRequests: number): Goal[] {
-  const goals = switchGoals(measurements, 'tracing on', 'tasks.detail', TRACED_DETAIL, 15);
+  const goals = switchGoals(measurements, 'tracing on', SWITCH_BASELINE, TRACED_DETAIL, 15);
   if (goals.length > 0) goals.push({ goal: 'the traced server exported its spans', measured: `${exportRequests} OTLP requests`, pass: exportRequests > 0 });
   return goals;
 }
 
 /** The request rate limits' cost (issue 17): every request counted in Postgres, against RATE_LIMITS=off. */
 export function rateLimitGoals(measurements: readonly Measurement[]): Goal[] {
-  return switchGoals(measurements, 'the request rate limits', UNLIMITED_DETAIL, 'tasks.detail', 5);
+  return switchGoals(measurements, 'the request rate limits', UNLIMITED_DETAIL, SWITCH_BASELINE, 5);
 }

@@ -112,6 +112,12 @@ async function main(): Promise<void> {
       { name: 'server-unlimited' },
     );
     cleanup.add(() => unlimited.child.stop());
+    // The server once more, as configured, for the detail read beside the two switches only (targets.ts).
+    const baseline = await startReelpostServer(
+      { ...bench.processEnv, DATABASE_POOL_SIZE: String(options.BENCH_POOL), TIKTOK_EMULATOR_URL: emulator.url },
+      { name: 'server-baseline' },
+    );
+    cleanup.add(() => baseline.child.stop());
     const floorOptions = { databaseUrl: bench.database.url, poolSize: options.BENCH_POOL, query: compiledDetailQuery(db) };
     const floor = await startFloorServer(floorOptions);
     cleanup.add(() => floor.child.stop());
@@ -123,7 +129,7 @@ async function main(): Promise<void> {
       (target) => target.on === 'floor' || !options.BENCH_ONLY || options.BENCH_ONLY.test(`${target.name} ${target.surface}`),
     );
     const rss = sampleRss({ server: server.child.pid, traced: traced.child.pid, floor: floor.child.pid });
-    const answering = { server, traced, unlimited, floor, stack } as const;
+    const answering = { server, traced, unlimited, baseline, floor, stack } as const;
     const measurements: Measurement[] = [];
     // Every process answers its own first requests slowly (code not yet optimised, pool connections and their
     // prepared statements not yet made): each is warmed up before anything is measured, so the first rows of the
@@ -179,6 +185,7 @@ async function main(): Promise<void> {
     // Stopping flushes the spans still batched: the stub's count then covers the whole run.
     await traced.child.stop();
     await unlimited.child.stop();
+    await baseline.child.stop();
     await floor.child.stop();
     await stack.child.stop();
     const exported = collector.received();

@@ -13,9 +13,10 @@ export interface Target {
   surface: 'tRPC' | 'REST' | 'floor' | 'stack';
   /**
    * which process answers: the server; the same server with tracing on (exporting to a collector stub); the same
-   * server with the request rate limits off; the floor; the floor's statement through Hono and tRPC alone
+   * server with the request rate limits off; a second server as configured as the first, answering only the detail
+   * read beside those two; the floor; the floor's statement through Hono and tRPC alone
    */
-  on: 'server' | 'traced' | 'unlimited' | 'floor' | 'stack';
+  on: 'server' | 'traced' | 'unlimited' | 'baseline' | 'floor' | 'stack';
   next: () => RequestSpec;
   /** Rows of one group are compared with each other: consecutive in the list, measured in turns (main.ts). */
   group?: string;
@@ -34,8 +35,14 @@ export function trpcQueryPath(procedure: string, input: unknown): string {
 }
 
 export const TRACED_DETAIL = 'tasks.detail, tracing on';
-/** The detail read on the server, with tracing on, with the rate limits off: measured in turns. */
+/**
+ * The detail read with tracing on, with the rate limits off, and with neither, measured in turns. The last is a
+ * server process of its own: the main server also answers the list, status and REST rows, and a process that has run
+ * other code has slower (polymorphic) code and a larger heap for the detail read than one that has only ever read
+ * details — which by itself made the switches look 5–10 % cheaper or dearer than they are.
+ */
 const DETAIL_SWITCHES = 'detail switches';
+export const SWITCH_BASELINE = 'tasks.detail, switches as configured';
 export const STACK_HONO = 'stack floor: Hono';
 export const STACK_TRPC = 'stack floor: Hono + tRPC + superjson';
 export const UNLIMITED_DETAIL = 'tasks.detail, limits off';
@@ -45,6 +52,7 @@ export function benchTargets(data: BenchData, tokens: Map<string, string>): Targ
   const task = picker(data.tasks, 1);
   const tracedTask = picker(data.tasks, 1);
   const unlimitedTask = picker(data.tasks, 1);
+  const baselineTask = picker(data.tasks, 1);
   const restTask = picker(data.tasks, 2);
   const finalPost = picker(data.finalPostTasks, 3);
   const instance = picker(data.instances, 4);
@@ -57,14 +65,23 @@ export function benchTargets(data: BenchData, tokens: Map<string, string>): Targ
       name: 'tasks.detail',
       surface: 'tRPC',
       on: 'server',
-      group: DETAIL_SWITCHES,
       next: () => {
         const { id, ownerId } = task();
         return { path: trpcQueryPath('tasks.detail', { taskId: id }), headers: auth(ownerId) };
       },
     },
     {
-      // The same requests (the same seed) to a server exporting every span; measured right after the untraced run.
+      name: SWITCH_BASELINE,
+      surface: 'tRPC',
+      on: 'baseline',
+      group: DETAIL_SWITCHES,
+      next: () => {
+        const { id, ownerId } = baselineTask();
+        return { path: trpcQueryPath('tasks.detail', { taskId: id }), headers: auth(ownerId) };
+      },
+    },
+    {
+      // The same requests (the same seed) to a server exporting every span, in turns with the baseline.
       name: TRACED_DETAIL,
       surface: 'tRPC',
       on: 'traced',

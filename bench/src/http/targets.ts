@@ -43,8 +43,8 @@ export const TRACED_DETAIL = 'tasks.detail, tracing on';
  */
 const DETAIL_SWITCHES = 'detail switches';
 export const SWITCH_BASELINE = 'tasks.detail, switches as configured';
-export const STACK_HONO = 'stack floor: Hono';
-export const STACK_TRPC = 'stack floor: Hono + tRPC + superjson';
+const STACK_HONO = 'stack floor: Hono';
+const STACK_TRPC = 'stack floor: Hono + tRPC + superjson';
 export const UNLIMITED_DETAIL = 'tasks.detail, limits off';
 
 export function benchTargets(data: BenchData, tokens: Map<string, string>): Target[] {

@@ -10,8 +10,8 @@ const UNCONFIRMED_SHARE = 0.05;
 /**
  * Calls answered ahead are sent together after this long, so a busy key costs one upsert per 250 ms rather than one
  * per call (at one connection that upsert was most of the limits' cost). At 50 ms the upserts of ten busy users and
- * their one address still cost the detail read 4–7 % of its throughput in interleaved runs (docs/benchmarks.md),
- * at 250 ms about 1.5 %. The delay does not loosen a limit: what is answered ahead is bounded by UNCONFIRMED_SHARE,
+ * their one address cost the detail read 4.4 % of its throughput (interleaved pairs of servers, docs/benchmarks.md),
+ * at 250 ms 1.5–2.5 %. The delay does not loosen a limit: what is answered ahead is bounded by UNCONFIRMED_SHARE,
  * however long it waits to be sent.
  */
 export const AHEAD_COUNT_DELAY_MS = 250;

@@ -1,24 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { generateFernetKey } from '@reelpost/api';
-import { findFreePort } from '@reelpost/db';
 import { createTestDatabase } from '@reelpost/db/testing';
 import { connectTikTokEmulator } from '@reelpost/tiktok-emulator';
 import { describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../src/demo/seed.js';
 import { useProcessCleanup } from './process-cleanup.js';
-import { startEmulatorProcess, startServer } from './processes.js';
+import { demoServerEnv, startDemoServer, startEmulatorProcess } from './processes.js';
 import { readSse, sseMessages } from './sse.js';
 
 const { children, databases } = useProcessCleanup();
 
-
-async function running(env: Record<string, string>) {
-  const server = startServer({ ...env, PORT: String(await findFreePort()) });
-  children.push(server);
-  const [, url] = await server.line(/Reelpost is running at (\S+)/);
-  const [, token] = await server.line(/Demo token: (\S+)/);
-  return { server, url: url!, token: token! };
-}
+const running = (env: Record<string, string>) => startDemoServer(env, children);
 
 interface PostEventBody {
   postId: string;
@@ -36,14 +27,7 @@ describe('live status across server processes', { timeout: 60_000 }, () => {
     const controls = connectTikTokEmulator(emulator.url);
     const database = await createTestDatabase();
     databases.push(database);
-    const env = {
-      DATABASE_URL: database.url,
-      LOG_LEVEL: 'warn',
-      ENCRYPTION_KEY: generateFernetKey(),
-      DEMO_JWT_SECRET: 'process-test-demo-secret-0123456789abcdef',
-      REELPOST_DEMO: '1',
-      TIKTOK_EMULATOR_URL: emulator.url,
-    };
+    const env = demoServerEnv(database.url, { TIKTOK_EMULATOR_URL: emulator.url });
     const first = await running(env);
     await controls.pauseProcessing();
     const posted = await fetch(`${first.url}/api/v1/tasks/${DEMO_IDS.videoTask}/post-to-tiktok`, {

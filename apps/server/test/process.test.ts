@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { generateFernetKey } from '@reelpost/api';
 import { findFreePort } from '@reelpost/db';
 import { createTestDatabase } from '@reelpost/db/testing';
 import { createReelpostClient } from '@reelpost/client';
@@ -7,7 +6,7 @@ import { connectTikTokEmulator } from '@reelpost/tiktok-emulator';
 import { describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../src/demo/seed.js';
 import { useProcessCleanup } from './process-cleanup.js';
-import { startEmulatorProcess, startServer } from './processes.js';
+import { demoServerEnv, startDemoServer, startEmulatorProcess, startServer } from './processes.js';
 
 const { children, databases } = useProcessCleanup();
 
@@ -18,26 +17,7 @@ async function freshDatabaseUrl(): Promise<string> {
   return database.url;
 }
 
-
-async function serverEnv(port: number, extra: Record<string, string> = {}) {
-  return {
-    DATABASE_URL: await freshDatabaseUrl(),
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    ENCRYPTION_KEY: generateFernetKey(),
-    DEMO_JWT_SECRET: 'process-test-demo-secret-0123456789abcdef',
-    REELPOST_DEMO: '1',
-    ...extra,
-  };
-}
-
-async function running(env: Record<string, string>) {
-  const server = startServer(env);
-  children.push(server);
-  const [, url] = await server.line(/Reelpost is running at (\S+)/);
-  const [, token] = await server.line(/Demo token: (\S+)/);
-  return { server, url: url!, token: token! };
-}
+const running = (env: Record<string, string>) => startDemoServer(env, children);
 
 // Real processes start in a second or two each; these tests wait for them, not for any timing they assert.
 describe('the built server as a process', { timeout: 30_000 }, () => {
@@ -46,7 +26,7 @@ describe('the built server as a process', { timeout: 30_000 }, () => {
     children.push(emulator.child);
     const controls = connectTikTokEmulator(emulator.url);
     const port = await findFreePort();
-    const env = await serverEnv(port, { TIKTOK_EMULATOR_URL: emulator.url });
+    const env = demoServerEnv(await freshDatabaseUrl(), { PORT: String(port), TIKTOK_EMULATOR_URL: emulator.url });
 
     const first = await running(env);
     const client = createReelpostClient({ url: first.url, token: first.token });
@@ -82,7 +62,7 @@ describe('the built server as a process', { timeout: 30_000 }, () => {
     const emulator = await startEmulatorProcess();
     children.push(emulator.child);
     const controls = connectTikTokEmulator(emulator.url);
-    const { server, url, token } = await running(await serverEnv(await findFreePort(), { TIKTOK_EMULATOR_URL: emulator.url, TIKTOK_TIMEOUT_MS: '1500' }));
+    const { server, url, token } = await running(demoServerEnv(await freshDatabaseUrl(), { TIKTOK_EMULATOR_URL: emulator.url, TIKTOK_TIMEOUT_MS: '1500' }));
     // Creator info hangs once (the client's retry then succeeds): the post takes a second or two.
     await controls.failNext('creator_info.query', 'timeout');
     const client = createReelpostClient({ url, token });

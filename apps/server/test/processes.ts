@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { findProjectRoot } from '@reelpost/db';
+import { generateFernetKey } from '@reelpost/api';
+import { findFreePort, findProjectRoot } from '@reelpost/db';
 
 const root = findProjectRoot(fileURLToPath(import.meta.url));
 export const SERVER_ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -54,6 +55,33 @@ export function start(command: string, args: string[], env: Record<string, strin
 /** The built server (what `npm start` runs), as a child process. */
 export function startServer(env: Record<string, string>): Child {
   return start(process.execPath, ['--enable-source-maps', SERVER_ENTRY], env);
+}
+
+/**
+ * A demo-mode server's environment on `databaseUrl`. Build it once for servers that share the database: they then
+ * share its encryption key and demo secret, so each reads the other's rows and accepts the other's demo token.
+ */
+export function demoServerEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'warn',
+    ENCRYPTION_KEY: generateFernetKey(),
+    DEMO_JWT_SECRET: 'process-test-demo-secret-0123456789abcdef',
+    REELPOST_DEMO: '1',
+    ...extra,
+  };
+}
+
+/**
+ * The built server in demo mode, started and ready (on a free port unless `env` names one; pushed to `children` for
+ * the cleanup): its address and the demo token it printed.
+ */
+export async function startDemoServer(env: Record<string, string>, children: Child[]): Promise<{ server: Child; url: string; token: string }> {
+  const server = startServer({ PORT: String(await findFreePort()), ...env });
+  children.push(server);
+  const [, url] = await server.line(/Reelpost is running at (\S+)/);
+  const [, token] = await server.line(/Demo token: (\S+)/);
+  return { server, url: url!, token: token! };
 }
 
 /** The built worker (what `pnpm worker` runs: the background jobs only), as a child process. */

@@ -1,20 +1,15 @@
-import { generateFernetKey } from '@reelpost/api';
-import { findFreePort } from '@reelpost/db';
 import { createTestDatabase } from '@reelpost/db/testing';
 import { describe, expect, it } from 'vitest';
 import { useProcessCleanup } from './process-cleanup.js';
-import { startEmulatorProcess, startServer } from './processes.js';
+import { demoServerEnv, startDemoServer, startEmulatorProcess } from './processes.js';
 
 const { children, databases } = useProcessCleanup();
 
 const READS = 20;
 
 async function running(env: Record<string, string>) {
-  const server = startServer({ ...env, PORT: String(await findFreePort()) });
-  children.push(server);
-  const [, url] = await server.line(/Reelpost is running at (\S+)/);
-  const [, token] = await server.line(/Demo token: (\S+)/);
-  return { url: url!.replace('//localhost:', '//127.0.0.1:'), token: token! };
+  const { url, token } = await startDemoServer(env, children);
+  return { url: url.replace('//localhost:', '//127.0.0.1:'), token };
 }
 
 // Two built servers on one database, as behind a load balancer: one user's reads are counted once, whichever
@@ -25,16 +20,7 @@ describe('the request rate limits across server processes', { timeout: 60_000 },
     children.push(emulator.child);
     const database = await createTestDatabase();
     databases.push(database);
-    const env = {
-      DATABASE_URL: database.url,
-      LOG_LEVEL: 'warn',
-      ENCRYPTION_KEY: generateFernetKey(),
-      DEMO_JWT_SECRET: 'process-test-demo-secret-0123456789abcdef',
-      REELPOST_DEMO: '1',
-      TIKTOK_EMULATOR_URL: emulator.url,
-      WORKER: 'off',
-      RATE_LIMIT_READS: String(READS),
-    };
+    const env = demoServerEnv(database.url, { TIKTOK_EMULATOR_URL: emulator.url, WORKER: 'off', RATE_LIMIT_READS: String(READS) });
     const servers = [await running(env), await running(env)];
     const statuses: number[] = [];
     for (let i = 0; i < 2 * READS; i++) {

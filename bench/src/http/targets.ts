@@ -49,10 +49,14 @@ export const UNLIMITED_DETAIL = 'tasks.detail, limits off';
 
 export function benchTargets(data: BenchData, tokens: Map<string, string>): Target[] {
   const auth = (ownerId: string) => ({ authorization: `Bearer ${tokens.get(ownerId) ?? ''}` });
-  const task = picker(data.tasks, 1);
-  const tracedTask = picker(data.tasks, 1);
-  const unlimitedTask = picker(data.tasks, 1);
-  const baselineTask = picker(data.tasks, 1);
+  // The tRPC detail read of the tasks seed 1 picks: each row asking it has a sequence of its own, the same tasks.
+  const trpcDetail = () => {
+    const task = picker(data.tasks, 1);
+    return () => {
+      const { id, ownerId } = task();
+      return { path: trpcQueryPath('tasks.detail', { taskId: id }), headers: auth(ownerId) };
+    };
+  };
   const restTask = picker(data.tasks, 2);
   const finalPost = picker(data.finalPostTasks, 3);
   const instance = picker(data.instances, 4);
@@ -65,20 +69,14 @@ export function benchTargets(data: BenchData, tokens: Map<string, string>): Targ
       name: 'tasks.detail',
       surface: 'tRPC',
       on: 'server',
-      next: () => {
-        const { id, ownerId } = task();
-        return { path: trpcQueryPath('tasks.detail', { taskId: id }), headers: auth(ownerId) };
-      },
+      next: trpcDetail(),
     },
     {
       name: SWITCH_BASELINE,
       surface: 'tRPC',
       on: 'baseline',
       group: DETAIL_SWITCHES,
-      next: () => {
-        const { id, ownerId } = baselineTask();
-        return { path: trpcQueryPath('tasks.detail', { taskId: id }), headers: auth(ownerId) };
-      },
+      next: trpcDetail(),
     },
     {
       // The same requests (the same seed) to a server exporting every span, in turns with the baseline.
@@ -86,10 +84,7 @@ export function benchTargets(data: BenchData, tokens: Map<string, string>): Targ
       surface: 'tRPC',
       on: 'traced',
       group: DETAIL_SWITCHES,
-      next: () => {
-        const { id, ownerId } = tracedTask();
-        return { path: trpcQueryPath('tasks.detail', { taskId: id }), headers: auth(ownerId) };
-      },
+      next: trpcDetail(),
     },
     {
       // The same requests again to a server with RATE_LIMITS=off: what counting every request in Postgres costs.
@@ -97,10 +92,7 @@ export function benchTargets(data: BenchData, tokens: Map<string, string>): Targ
       surface: 'tRPC',
       on: 'unlimited',
       group: DETAIL_SWITCHES,
-      next: () => {
-        const { id, ownerId } = unlimitedTask();
-        return { path: trpcQueryPath('tasks.detail', { taskId: id }), headers: auth(ownerId) };
-      },
+      next: trpcDetail(),
     },
     {
       name: 'tasks.detail',

@@ -59,3 +59,43 @@ test('reports a pass skipped for a reason without failing the run', () => {
   ]);
   assert.deepEqual(result.lines, ['system pass: skipped (no PostgreSQL answers)', 'embedded pass: 2 passed, 0 failed', '2 passed, 0 failed']);
 });
+
+test('names each failed vitest test under its pass: file, name and the first line of its message', () => {
+  const report = {
+    numPassedTests: 1,
+    numFailedTests: 1,
+    success: false,
+    testResults: [
+      {
+        name: join(process.cwd(), 'apps/server/src/app.test.ts'),
+        status: 'failed',
+        assertionResults: [
+          { fullName: 'app answers', status: 'passed', failureMessages: [] },
+          { fullName: 'app refuses a bad token', status: 'failed', failureMessages: ['AssertionError: expected 401\n    at stack'] },
+        ],
+      },
+    ],
+  };
+  const result = totals([{ name: 'embedded', file: file('failed.json', JSON.stringify(report)) }]);
+  assert.deepEqual(result.lines.slice(0, 2), [
+    'embedded pass: 1 passed, 1 failed',
+    '  ✗ apps/server/src/app.test.ts > app refuses a bad token — AssertionError: expected 401',
+  ]);
+});
+
+test('names a vitest file that failed to load', () => {
+  const report = {
+    numPassedTests: 3,
+    numFailedTests: 0,
+    success: false,
+    testResults: [{ name: join(process.cwd(), 'a.test.ts'), status: 'failed', message: 'Error: Cannot find module x', assertionResults: [] }],
+  };
+  const result = totals([{ name: 'system', file: file('load-named.json', JSON.stringify(report)) }]);
+  assert.equal(result.lines[1], '  ✗ a.test.ts — Error: Cannot find module x');
+});
+
+test('names each failed node:test test, subtests included', () => {
+  const text = 'TAP version 13\n# Subtest: page\n    not ok 1 - posts the video\n    ok 2 - lists tasks\nnot ok 1 - page\n1..1\n# tests 2\n# pass 1\n# fail 1\n';
+  const result = totals([{ name: 'browser', file: file('failed.tap', text) }]);
+  assert.deepEqual(result.lines.slice(1, 3), ['  ✗ posts the video', '  ✗ page']);
+});

@@ -6,6 +6,7 @@
 //                          in this many turns, one after the other (default 5)
 //   BENCH_POOL             DATABASE_POOL_SIZE of the server, and the floor's pool (default 10, the server's default)
 //   BENCH_CPU_PROF         1: run the server with --cpu-prof and print where its time went
+//   BENCH_CONCURRENCY      the connection counts measured, comma-separated (default 1,16,64)
 //   BENCH_ONLY             measure only the procedures whose "name surface" matches this regular expression (and
 //                          the floor), e.g. BENCH_ONLY='detail tRPC' to profile one path
 //   BENCH_NODE             path to another `node` to run the servers, the floor and the emulator with (e.g. Node 24)
@@ -32,8 +33,6 @@ import { type Measurement, measurementsTable, stackCalibration } from './report.
 import { benchTargets, type Target } from './targets.js';
 import { startCollectorStub } from './collector-stub.js';
 
-const CONCURRENCY_LEVELS = [1, 16, 64];
-
 const options = z
   .object({
     BENCH_SECONDS: z.coerce.number().positive().default(10),
@@ -41,6 +40,12 @@ const options = z
     BENCH_SLICES: z.coerce.number().int().positive().default(5),
     BENCH_POOL: z.coerce.number().int().positive().default(10),
     BENCH_CPU_PROF: z.enum(['0', '1']).default('0'),
+    // Profiling one level (e.g. BENCH_CONCURRENCY=64 with BENCH_CPU_PROF=1) keeps the other levels out of the profile.
+    BENCH_CONCURRENCY: z
+      .string()
+      .default('1,16,64')
+      .transform((list) => list.split(',').map(Number))
+      .pipe(z.array(z.number().int().positive()).min(1)),
     BENCH_ONLY: z
       .string()
       .optional()
@@ -139,7 +144,7 @@ async function main(): Promise<void> {
         await runLoad({ url: answering[target.on].url, connections: 16, seconds: options.BENCH_WARMUP_SECONDS, next: target.next });
       }
     }
-    for (const connections of CONCURRENCY_LEVELS) {
+    for (const connections of options.BENCH_CONCURRENCY) {
       for (const block of blocksOf(targets)) {
         const runs: TargetRun[] = block.map(() => ({ slices: [], process: 0, postgres: 0, load: '' }));
         for (const target of block) {
@@ -212,7 +217,7 @@ async function main(): Promise<void> {
     const file = writeResult('latest', {
       at: new Date().toISOString(),
       machine: { ...machine, loadAtEnd: loadAverage(), postgres, database: bench.where },
-      settings: { ...options, BENCH_ONLY: options.BENCH_ONLY?.source, concurrency: CONCURRENCY_LEVELS },
+      settings: { ...options, BENCH_ONLY: options.BENCH_ONLY?.source },
       data: data.counts,
       measurements,
       rssMiB: peaks,

@@ -44,6 +44,15 @@ async function exportOneSpan(env: Record<string, string>, name: string): Promise
   return export_;
 }
 
+/** A protobuf base-128 varint, as a length-delimited field's length is written. */
+function varint(value: number): Buffer {
+  const bytes: number[] = [];
+  for (let rest = value; ; rest >>>= 7) {
+    if (rest < 0x80) return Buffer.from([...bytes, rest]);
+    bytes.push((rest & 0x7f) | 0x80);
+  }
+}
+
 describe('the OTLP trace exporter', () => {
   it('is none without an endpoint: nothing is exported', () => {
     expect(otlpTraceExporterOf(loadConfig({}))).toBeUndefined();
@@ -54,6 +63,19 @@ describe('the OTLP trace exporter', () => {
     const got = await exportOneSpan({ OTEL_EXPORTER_OTLP_ENDPOINT: `${endpoint}/` }, 'span-by-default');
     expect(got).toMatchObject({ path: '/v1/traces', contentType: 'application/x-protobuf' });
     expect(() => JSON.parse(got.body.toString('utf8')) as unknown).toThrow();
+  });
+
+  // The protobuf writer is patched (patches/README.md): short ASCII strings are copied in JavaScript, all others
+  // measured and encoded natively. Each kind must still arrive as its UTF-8 bytes behind their length.
+  it.each([
+    ['short ASCII', 'span-short'],
+    ['ASCII longer than 127 characters', `span-long-${'x'.repeat(5000)}`],
+    ['multi-byte characters', `span-accents-${'é'.repeat(200)}`],
+    ['characters outside the Basic Multilingual Plane', `span-emoji-${'😀'.repeat(40)}`],
+  ])('encodes a span name of %s as protobuf: its UTF-8 bytes after their length', async (_kind, name) => {
+    const got = await exportOneSpan({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, name);
+    const utf8 = Buffer.from(name, 'utf8');
+    expect(got.body.includes(Buffer.concat([varint(utf8.length), utf8]))).toBe(true);
   });
 
   it('sends JSON with OTEL_EXPORTER_OTLP_PROTOCOL=http/json', async () => {

@@ -33,9 +33,8 @@ type OtlpConfig = Pick<
 
 /**
  * The OTLP/HTTP exporter the standard variables ask for, or none without an endpoint. Protobuf unless told otherwise,
- * as the OTLP specification has it: 40 % fewer bytes than JSON for our spans, though not less CPU — the SDK's
- * protobuf writer copies strings in JavaScript loops, and the detail statement's text (~1.5 KB, `db.query.text`)
- * makes it the slower of the two (docs/benchmarks.md, "Tracing's cost").
+ * as the OTLP specification has it: 38 % fewer bytes than JSON for our spans and, with the SDK's string encoding
+ * patched (patches/README.md), a third less CPU to serialise (docs/benchmarks.md, "Tracing's cost").
  */
 export function otlpTraceExporterOf(config: OtlpConfig): SpanExporter | undefined {
   const url =

@@ -43,17 +43,28 @@ async function deliverWebhooksToUs() {
   await world().emulator.configureApp({ webhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/tiktok` });
 }
 
+/**
+ * Reads a stream's first event — the post's current state, read from its row — before the test changes anything, then
+ * keeps collecting: a change committed before that first read is folded into it (correctly), not sent on its own.
+ */
+async function currentStateThenChanges<T>(stream: AsyncIterable<T>): Promise<{ all: () => Promise<T[]> }> {
+  const iterator = stream[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) throw new Error('the stream ended before its first event');
+  const rest = collect({ [Symbol.asyncIterator]: () => iterator });
+  return { all: async () => [first.value, ...(await rest)] };
+}
+
 describe('tiktok.watch: every change, in order, through LISTEN/NOTIFY', () => {
   it('follows a webhook-driven publish to PUBLISHED with its link, seq increasing, then ends', async () => {
     await deliverWebhooksToUs();
     const { caller, task } = await world().creator();
     const { postId } = await caller.tiktok.post({ taskId: task.id, ...publicPost });
-    const stream = await caller.tiktok.watch({ taskId: task.id });
-    const reading = collect(stream);
+    const reading = await currentStateThenChanges(await caller.tiktok.watch({ taskId: task.id }));
     await world().emulator.advance(120_000);
     await world().emulator.settle();
 
-    const items = envelopes(await reading);
+    const items = envelopes(await reading.all());
     const events = eventsOf(items);
     expect(events.map((event) => [event.status, event.publicUrl === null])).toEqual([
       ['PROCESSING', true],
@@ -70,12 +81,12 @@ describe('tiktok.watch: every change, in order, through LISTEN/NOTIFY', () => {
   it('hears a status job’s transition and a write by plain SQL alike: the trigger catches every writer', async () => {
     const { caller, task } = await world().creator({ label: 'worker' });
     const { postId } = await caller.tiktok.post({ taskId: task.id, ...privatePost });
-    const reading = collect(await caller.tiktok.watch({ taskId: task.id }));
+    const reading = await currentStateThenChanges(await caller.tiktok.watch({ taskId: task.id }));
     await sql`UPDATE tiktok_posts SET fail_reason = 'not_a_failure_yet' WHERE id = ${postId}`.execute(world().deps.db);
     await world().emulator.advance(120_000);
     await runStatusJob(world().deps, postId);
 
-    const events = eventsOf(await reading);
+    const events = eventsOf(await reading.all());
     expect(events.map((event) => event.status)).toEqual(['PROCESSING', 'PROCESSING', 'PUBLISHED']);
     expect(events.map((event) => event.seq)).toEqual([1, 2, 3]);
   });

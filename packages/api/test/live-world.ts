@@ -53,3 +53,17 @@ export async function collect<T>(stream: AsyncIterable<T>, { limit = Infinity, t
   await iterator.return?.();
   return items;
 }
+
+/**
+ * Reads a stream's first event — the post's current state, read from its row — before the test changes anything, then
+ * keeps collecting: a change committed before that first read is folded into it (correctly), not sent on its own.
+ */
+export async function currentStateThenChanges<T>(stream: AsyncIterable<T>): Promise<{ all: () => Promise<T[]> }> {
+  const iterator = stream[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) throw new Error('the stream ended before its first event');
+  const rest = collect({ [Symbol.asyncIterator]: () => iterator });
+  // Its failure is the test's once it asks for all(); until then it must not count as unhandled.
+  rest.catch(() => {});
+  return { all: async () => [first.value, ...(await rest)] };
+}

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { demoSubFor } from '@reelpost/api';
 import { EventSource } from 'eventsource';
 import { describe, expect, it } from 'vitest';
-import { collect, useLiveStatus } from '../../api/test/live-world.js';
+import { collect, currentStateThenChanges, useLiveStatus } from '../../api/test/live-world.js';
 import { usePostingWorld } from '../../api/test/posting-world.js';
 import { runStatusJob } from '../../api/src/posting/workers.js';
 import { waitForPublish, watchPost } from '../src/index.js';
@@ -37,11 +37,10 @@ describe('watchPost', () => {
   it('yields the current state, then each change, and ends after PUBLISHED with its link', async () => {
     const { client, task } = await creatorWithLiveClient();
     const { postId } = await client.tiktok.post.mutate({ taskId: task.id, ...privatePost });
-    const reading = collect(watchPost(client, { taskId: task.id }));
-    await sleep(300);
+    const reading = await currentStateThenChanges(watchPost(client, { taskId: task.id }));
     await world().emulator.advance(120_000);
     await runStatusJob(world().deps, postId);
-    const events = await reading;
+    const events = await reading.all();
     expect(events.map((event) => [event.status, event.seq])).toEqual([
       ['PROCESSING', 1],
       ['PUBLISHED', 2],

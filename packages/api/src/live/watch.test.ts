@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contextFor, sessionFor } from '../../test/deps.js';
-import { collect, useLiveStatus } from '../../test/live-world.js';
+import { collect, currentStateThenChanges, useLiveStatus } from '../../test/live-world.js';
 import { usePostingWorld } from '../../test/posting-world.js';
 import { ownerWithInstance } from '../../test/tiktok.js';
 import { receiveTikTokWebhook } from '../posting/webhooks.js';
@@ -41,18 +41,6 @@ async function deliverWebhooksToUs() {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   servers.push(server);
   await world().emulator.configureApp({ webhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/tiktok` });
-}
-
-/**
- * Reads a stream's first event — the post's current state, read from its row — before the test changes anything, then
- * keeps collecting: a change committed before that first read is folded into it (correctly), not sent on its own.
- */
-async function currentStateThenChanges<T>(stream: AsyncIterable<T>): Promise<{ all: () => Promise<T[]> }> {
-  const iterator = stream[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  if (first.done) throw new Error('the stream ended before its first event');
-  const rest = collect({ [Symbol.asyncIterator]: () => iterator });
-  return { all: async () => [first.value, ...(await rest)] };
 }
 
 describe('tiktok.watch: every change, in order, through LISTEN/NOTIFY', () => {

@@ -71,7 +71,8 @@ it('a worker stopping while Postgres cuts its listening connection releases that
   await until(() => proxy.held() !== undefined, 'the worker to send LISTEN');
 
   // Stopping releases the listener, whose UNLISTEN waits behind the unanswered LISTEN; the connection is then cut, and
-  // the LISTEN's failure asks for the same release again.
+  // the LISTEN's failure asks for the same release again. (250 ms is ample for the shutdown to reach the listener;
+  // were it slower, the cut would come first, and the test would pass without proving anything — never fail.)
   const stopping = worker.stop();
   await sleep(250);
   proxy.held()!.cut();

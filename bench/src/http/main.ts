@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     // The server once more, as configured, for the detail read beside the two switches only (targets.ts).
     const baseline = await startReelpostServer(
       { ...bench.processEnv, DATABASE_POOL_SIZE: String(options.BENCH_POOL), TIKTOK_EMULATOR_URL: emulator.url },
-      { name: 'server-baseline' },
+      { name: 'server-baseline', ...(profileDir && { cpuProfileDir: `${profileDir}/server-baseline` }) },
     );
     cleanup.add(() => baseline.child.stop());
     const floorOptions = { databaseUrl: bench.database.url, poolSize: options.BENCH_POOL, query: compiledDetailQuery(db) };
@@ -203,7 +203,8 @@ async function main(): Promise<void> {
     const calibration = stackCalibration(measurements);
     console.log(`\n${table}\n\n${rssLine}\n${calibration ? `${calibration}\n` : ''}\n${goalsTable(goals)}\n`);
     if (profileDir) {
-      for (const which of ['server', 'server-traced']) {
+      // The baseline answers the switch rows beside the traced server: their two profiles compare like for like.
+      for (const which of ['server', 'server-traced', 'server-baseline']) {
         console.log(`Where the ${which}'s CPU time went (self time, ${profileDir}/${which}):\n${summariseCpuProfiles(`${profileDir}/${which}`)}\n`);
       }
       // µs per step need one procedure's CPU per request: with several measured, the shares are of all of them.

@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { preparingPool } from './prepared-statements.js';
+import { preparingPool, runPreparedOnPool } from './prepared-statements.js';
 import type { Database } from './schema.js';
 import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamps.js';
 
@@ -45,6 +45,7 @@ export function createDatabase({ url, max = 10, applicationName = 'reelpost', pr
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparedStatements ? preparingPool(pool) : pool }) });
+  runPreparedOnPool(db, pool, preparedStatements);
   let closed: Promise<void> | undefined;
   return {
     db,

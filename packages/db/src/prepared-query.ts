@@ -1,5 +1,5 @@
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
-import { prepareStatement } from './prepared-statements.js';
+import { preparedRunnerOf, prepareStatement } from './prepared-statements.js';
 
 /** Stands for a value while the query is compiled; no caller's value contains a NUL character. */
 const placeholderFor = (name: string) => `\u0000reelpost-prepared-query-value:${name}\u0000`;
@@ -36,6 +36,10 @@ export function prepareQuery<DB, Row, Values extends PreparedValues = string>(
     for (const [index, name] of compiled.positions) {
       parameters[index] = typeof values === 'string' ? values : values[name];
     }
+    // Straight to the pool when `db` is a createDatabase handle (prepared-statements.ts says why); a transaction, or a
+    // handle made elsewhere, goes through Kysely.
+    const run = preparedRunnerOf(db);
+    if (run) return (await run(compiled.query.sql, parameters)) as Row[];
     const result = await db.executeQuery<Row>({ ...compiled.query, parameters });
     return result.rows;
   };

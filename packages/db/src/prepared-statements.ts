@@ -19,6 +19,36 @@ export function prepareStatement(text: string): string {
   return name;
 }
 
+/** Runs one statement on a pooled connection and answers its rows. */
+export type StatementRunner = (text: string, parameters: unknown[]) => Promise<unknown[]>;
+
+const runners = new WeakMap<object, StatementRunner>();
+
+/**
+ * Lets `prepareQuery` run its statements on `pool` directly when given this very `db` (not a transaction, which has
+ * a connection of its own and is never registered). Kysely's executor wraps a statement in seven async layers
+ * (provide, acquire and release a connection, twice over) — about twenty promises for a statement it has nothing
+ * left to do for once compiled, and a cost every promise pays again while AsyncLocalStorage's promise hooks are on
+ * (tracing, before Node 24).
+ */
+export function runPreparedOnPool(db: object, pool: pg.Pool, named: boolean): void {
+  runners.set(db, async (text, parameters) => {
+    // Asked for and awaited, not pool.query's callback: when the pool is busy the callback runs in the context of
+    // the request that released a connection, and the statement's span would join that request's trace.
+    const client = await pool.connect();
+    try {
+      const name = named ? statementNames.get(text) : undefined;
+      const result = await client.query<Record<string, unknown>>(name === undefined ? { text, values: parameters } : { name, text, values: parameters });
+      return result.rows;
+    } finally {
+      client.release();
+    }
+  });
+}
+
+/** The runner `runPreparedOnPool` registered for `db`, if any. */
+export const preparedRunnerOf = (db: object): StatementRunner | undefined => runners.get(db);
+
 /** The pool as Kysely sees it: marked statements go to Postgres by name, everything else as before. */
 export function preparingPool(pool: pg.Pool): PostgresPool {
   const views = new WeakMap<pg.PoolClient, PostgresPoolClient>();

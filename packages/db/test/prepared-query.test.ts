@@ -40,6 +40,15 @@ describe('prepareQuery', () => {
     await expect(unbound(db, 'x')).rejects.toThrow(/does not bind its value/);
   });
 
+  it('runs inside a transaction on the transaction’s own connection', async () => {
+    const { db } = database();
+    const seen = await db.transaction().execute(async (trx) => {
+      await trx.insertInto('users').values({ sub: 'uncommitted', email: null }).execute();
+      return userBySub(trx, 'uncommitted');
+    });
+    expect(seen.map((user) => user.email)).toEqual([null]);
+  });
+
   it('runs as a named prepared statement, parsed and planned once per connection', async () => {
     const single = createDatabase({ url: database().url, max: 1 });
     try {

@@ -26,6 +26,7 @@ import { type DemoTikTok, startDemoTikTok } from './demo/emulator.js';
 import { loadOrCreateDemoSecrets } from './demo/secrets.js';
 import { DEMO_EMAIL, seedDemo } from './demo/seed.js';
 import type { Logger } from './logger.js';
+import { asyncContextAdvice } from './observability/async-context.js';
 import { registerGauges } from './observability/gauges.js';
 import { observeHttp } from './observability/http.js';
 import { apiRouteNamer } from './observability/routes.js';
@@ -172,6 +173,8 @@ export async function startRuntime({ config, logger, role, telemetry }: RuntimeO
       await startSweepChain(deps);
     }
     if (telemetry) {
+      const advice = telemetry.tracing ? asyncContextAdvice() : undefined;
+      if (advice) logger.info({ msg: advice });
       const jobNames = allJobs(deps).map((registration) => registration.job.name);
       registerGauges(telemetry.meter, { db: database.db, pool: database.pool, worker, role, jobNames });
     }

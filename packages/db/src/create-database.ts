@@ -45,6 +45,7 @@ export function createDatabase({ url, max = 10, applicationName = 'reelpost', pr
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparedStatements ? preparingPool(pool) : pool }) });
+  // Prepared reads skip Kysely's executor (prepared-statements.ts): this handle has no plugins for them to miss.
   runPreparedOnPool(db, pool, preparedStatements);
   let closed: Promise<void> | undefined;
   return {

@@ -19,6 +19,12 @@ export function prepareStatement(text: string): string {
   return name;
 }
 
+/** A statement as pg sends it: by its name when it is marked and names are wanted, else unnamed. */
+function statementOf(text: string, values: unknown[], named: boolean): pg.QueryConfig {
+  const name = named ? statementNames.get(text) : undefined;
+  return name === undefined ? { text, values } : { name, text, values };
+}
+
 /** Runs one statement on a pooled connection and answers its rows. */
 export type StatementRunner = (text: string, parameters: unknown[]) => Promise<unknown[]>;
 
@@ -37,8 +43,7 @@ export function runPreparedOnPool(db: object, pool: pg.Pool, named: boolean): vo
     // the request that released a connection, and the statement's span would join that request's trace.
     const client = await pool.connect();
     try {
-      const name = named ? statementNames.get(text) : undefined;
-      const result = await client.query<Record<string, unknown>>(name === undefined ? { text, values: parameters } : { name, text, values: parameters });
+      const result = await client.query<Record<string, unknown>>(statementOf(text, parameters, named));
       return result.rows;
     } finally {
       client.release();
@@ -55,10 +60,7 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
   const viewOf = (client: pg.PoolClient): PostgresPoolClient => {
     const query = (textOrCursor: string | PostgresCursor<unknown>, parameters: readonly unknown[] = []) => {
       if (typeof textOrCursor !== 'string') return client.query(textOrCursor as unknown as pg.Submittable);
-      const name = statementNames.get(textOrCursor);
-      return name === undefined
-        ? client.query(textOrCursor, [...parameters])
-        : client.query({ name, text: textOrCursor, values: [...parameters] });
+      return client.query(statementOf(textOrCursor, [...parameters], true));
     };
     // One implementation behind Kysely's two overloads (statement text, or a cursor it streams from).
     return { query: query as unknown as PostgresPoolClient['query'], release: (destroy) => client.release(destroy) };

@@ -6,7 +6,9 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/coverage/**', '**/.turbo/**', '**/node_modules/**', '.data/**'],
+    // Also the configs a build bundles beside itself for a moment (tsup's `*.bundled_*.mjs`, Vite's
+    // `*.timestamp-*.mjs`): turbo lints a package while it builds, and ESLint failed on one that vanished mid-run.
+    ignores: ['**/dist/**', '**/coverage/**', '**/.turbo/**', '**/node_modules/**', '.data/**', '**/*.bundled_*.mjs', '**/*.timestamp-*.mjs'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -29,6 +29,10 @@ const url = (what: string) => z.url({ message: `must be a URL (${what})` });
 /** The OTLP encodings this server can export (OTLP over gRPC would need another exporter and HTTP/2). */
 const otlpProtocol = z.enum(['http/protobuf', 'http/json'], { message: 'must be http/protobuf or http/json (grpc is not supported)' });
 
+/** OpenTelemetry's standard samplers that the SDK itself has (jaeger_remote and xray need packages we do not ship). */
+const TRACES_SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
+const tracesSampler = z.enum(TRACES_SAMPLERS, { message: `must be one of ${TRACES_SAMPLERS.join(', ')}` });
+
 /**
  * Environment variables, validated once at start-up; every problem is reported, one line each. The TikTok, auth,
  * encryption and video-URL settings are checked again, in depth, by the api package's own builders, which receive
@@ -171,7 +175,13 @@ export const configSchema = z.object({
   OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('reelpost'),
-  /** The share of new traces kept (a request that arrives with a sampled trace is always kept). */
+  /**
+   * Which traces are recorded, as OpenTelemetry names it. Unset, a parent-based ratio of OTEL_TRACES_SAMPLER_ARG: with
+   * the argument unset too that is the specification's default (parentbased_always_on), and a deployment that set
+   * only the argument keeps the share it asked for.
+   */
+  OTEL_TRACES_SAMPLER: tracesSampler.default('parentbased_traceidratio'),
+  /** The ratio samplers' share of new traces (a parent-based one keeps whatever a caller decided). */
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
 });
 

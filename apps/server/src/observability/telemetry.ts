@@ -8,8 +8,11 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
   BatchSpanProcessor,
   ParentBasedSampler,
+  type Sampler,
   SimpleSpanProcessor,
   type SpanExporter,
   TraceIdRatioBasedSampler,
@@ -45,8 +48,22 @@ export function otlpTraceExporterOf(config: OtlpConfig): SpanExporter | undefine
   return protocol === 'http/json' ? new OTLPJsonTraceExporter({ url }) : new OTLPProtobufTraceExporter({ url });
 }
 
+/**
+ * The sampler `OTEL_TRACES_SAMPLER` names, as OpenTelemetry's SDK configuration specifies it (`parentbased_*`: a
+ * request that arrives with a `traceparent` keeps its caller's decision; the rest decide each new trace). A ratio of
+ * 1 or 0 is kept or dropped outright, as the specification means it, without hashing every trace id to learn so.
+ */
+export function samplerOf(config: Pick<Config, 'OTEL_TRACES_SAMPLER' | 'OTEL_TRACES_SAMPLER_ARG'>): Sampler {
+  const name = config.OTEL_TRACES_SAMPLER;
+  const ratio = name.endsWith('traceidratio') ? config.OTEL_TRACES_SAMPLER_ARG : undefined;
+  const keepsAll = name.endsWith('always_on') || ratio === 1;
+  const keepsNone = name.endsWith('always_off') || ratio === 0;
+  const root = keepsAll ? new AlwaysOnSampler() : keepsNone ? new AlwaysOffSampler() : new TraceIdRatioBasedSampler(ratio);
+  return name.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
+}
+
 export interface TelemetryOptions {
-  config: OtlpConfig & Pick<Config, 'OTEL_SERVICE_NAME' | 'OTEL_TRACES_SAMPLER_ARG'>;
+  config: OtlpConfig & Pick<Config, 'OTEL_SERVICE_NAME' | 'OTEL_TRACES_SAMPLER' | 'OTEL_TRACES_SAMPLER_ARG'>;
   role: 'server' | 'worker';
   /** Tests: spans go here, synchronously, instead of to a collector. */
   spanExporter?: SpanExporter;
@@ -89,7 +106,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     const processor = options.spanExporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter);
     tracerProvider = new NodeTracerProvider({
       resource,
-      sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.OTEL_TRACES_SAMPLER_ARG) }),
+      sampler: samplerOf(config),
       spanProcessors: [new ScrubbingSpanProcessor(processor)],
     });
     // Global tracer provider, AsyncLocalStorage context and the W3C trace-context propagator.

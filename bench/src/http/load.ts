@@ -15,6 +15,8 @@ export interface LoadResult {
   /** Non-2xx answers and socket errors; a run with any is not a valid measurement. */
   failures: number;
   perSecond: number;
+  /** Each slice's own rate, in the order measured: rows taken in turns are compared slice by slice too. */
+  slicesPerSecond: number[];
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
@@ -65,6 +67,7 @@ export function summariseSlices(connections: number, slices: readonly LoadSlice[
     requests: latencies.length,
     failures: slices.reduce((sum, slice) => sum + slice.failures, 0),
     perSecond: latencies.length / seconds,
+    slicesPerSecond: slices.map((slice) => slice.latencies.length / slice.seconds),
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     maxMs: latencies.at(-1) ?? Number.NaN,

@@ -24,7 +24,9 @@ function runVariant(variant: Variant, collectorUrl: string): number {
     cwd: benchPackage,
     encoding: 'utf8',
   });
-  return Number(/cpu_us_per_read=([\d.]+)/.exec(out)?.[1]);
+  const measured = /cpu_us_per_read=([\d.]+)/.exec(out)?.[1];
+  if (measured === undefined) throw new Error(`the ${variant} run printed no measurement:\n${out}`);
+  return Number(measured);
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
@@ -45,5 +47,6 @@ const rows = VARIANTS.map(({ name, adds }) => {
   return row;
 });
 const node = execFileSync(BENCH_NODE, ['--version'], { encoding: 'utf8' }).trim();
-console.log(`\nTracing's machinery per detail read, in one process (Node ${node}, medians of ${ROUNDS} runs of ${READS} reads)\n`);
+const title = `Tracing's machinery per detail read, in one process (Node ${node}, medians of ${ROUNDS} runs of ${READS} reads)`;
+console.log(`\n${title}\n`);
 console.log(markdownTable(['variant', 'what it adds', 'CPU µs/read', 'over untraced', 'over the row above'], rows));

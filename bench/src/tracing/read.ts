@@ -11,7 +11,7 @@ export const VARIANTS: readonly { name: Variant; adds: string }[] = [
   { name: 'exported', adds: 'exported as OTLP/protobuf over HTTP to the collector stub' },
 ];
 
-/** A detail read awaits about a hundred promises (docs/benchmarks.md); 25 awaited async steps make about as many (102). */
+/** A detail read awaits about a hundred promises (docs/benchmarks.md); 25 awaited async steps make 102. */
 const STEPS = 25;
 /** The detail statement's text is ~1.5 KB, and most of a traced read's exported bytes. */
 const STATEMENT = `select ${'t.column_name, '.repeat(110)}1 from instance_tasks t where t.id = $1`;
@@ -32,8 +32,10 @@ const tracer = trace.getTracer('@reelpost/bench');
  * @opentelemetry/instrumentation-pg's), around the read's awaited steps.
  */
 export async function tracedRead(): Promise<void> {
-  await tracer.startActiveSpan('GET', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'url.path': '/trpc/tasks.detail' } }, async (server) => {
-    await tracer.startActiveSpan('tasks.detail', { attributes: { 'rpc.system': 'trpc', 'rpc.method': 'tasks.detail' } }, async (procedure) => {
+  const serverSpan = { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'url.path': '/trpc/tasks.detail' } };
+  await tracer.startActiveSpan('GET', serverSpan, async (server) => {
+    const procedureSpan = { attributes: { 'rpc.system': 'trpc', 'rpc.method': 'tasks.detail' } };
+    await tracer.startActiveSpan('tasks.detail', procedureSpan, async (procedure) => {
       const statement = tracer.startSpan('pg.query:detail', {
         kind: SpanKind.CLIENT,
         attributes: {

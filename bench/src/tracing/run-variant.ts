@@ -1,4 +1,5 @@
-// One variant of `pnpm bench:tracing` in a process of its own: node --import tsx run-variant.ts VARIANT READS URL
+// One variant of `pnpm bench:tracing` in a process of its own:
+//   node --import tsx run-variant.ts VARIANT READS COLLECTOR_URL
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -10,7 +11,7 @@ import { readInContext, tracedRead, untracedRead, type Variant } from './read.js
 const [variant, reads, collectorUrl] = process.argv.slice(2) as [Variant, string, string];
 const CONCURRENCY = 16;
 
-/** An exporter that drops what it is given, answering later as a real one does: spans are recorded and batched, nothing is encoded or sent. */
+/** An exporter that drops what it is given, answering later as a real one does: spans are batched, never sent. */
 const DROPPING: SpanExporter = { export: (_spans, done) => setImmediate(() => done({ code: 0 })), shutdown: async () => {} };
 
 function setUp(): () => Promise<void> {

@@ -61,9 +61,9 @@ export interface TikTokEmulatorControls {
 
   /** The next calls to `endpoint` fail as described instead of doing their work (or after, for *-after-commit). */
   failNext: (endpoint: TikTokEndpoint, fault: EmulatorFaultInput) => Promise<void>;
-  /** The next `count` publishes fail processing with this fail_reason. */
+  /** The next `count` publishes accepted (by init) fail processing with this fail_reason. */
   failNextPublish: (reason: string, count?: number) => Promise<void>;
-  /** The next `count` publishes take `extraMs` longer to process (before the speed divides it). */
+  /** The next `count` publishes accepted (by init) take `extraMs` longer to process (before the speed divides it). */
   slowNextPublish: (extraMs: number, count?: number) => Promise<void>;
   /** The next webhook events are delivered twice (or more), or late. */
   failNextWebhook: (fault: EmulatorWebhookFaultInput) => Promise<void>;

@@ -48,6 +48,11 @@ export interface PublishProgress {
   postIdAt: number | undefined;
   /** The result decided when the bytes were complete, applied at readyAt. */
   outcome: string | undefined;
+  /**
+   * Faults queued for the next publish (failNextPublish, slowNextPublish), taken when this one was accepted: "next" is
+   * the order of inits, not of downloads finishing, which race when two pulls run at once.
+   */
+  injected: { failReason: string | undefined; extraProcessingMs: number };
   /** Inbox drafts only: what the creator did with it in the TikTok app. */
   draft: DraftState | undefined;
   /** The post was taken down (or made private) after it was published. */
@@ -73,6 +78,7 @@ export function newPublish(
     readyAt: undefined,
     postIdAt: undefined,
     outcome: undefined,
+    injected: { failReason: undefined, extraProcessingMs: 0 },
     draft: init.mode === 'inbox' ? 'pending' : undefined,
     takenDown: false,
   };

@@ -171,6 +171,7 @@ export class Publishing {
 
   /** Registers an accepted init: a pull starts downloading; an upload gets its URL (valid uploadUrlLifetimeSec). */
   create(publish: PublishRecord): PublishRecord {
+    publish.injected = { failReason: this.forcedFailReasons.shift(), extraProcessingMs: this.extraProcessingMs.shift() ?? 0 };
     this.publishes.set(publish.publishId, publish);
     if (publish.source === 'PULL_FROM_URL') {
       void this.deps.track(this.download(publish));
@@ -249,10 +250,9 @@ export class Publishing {
   private bytesComplete(publish: PublishRecord, size: number, check: () => string | undefined): void {
     if (!publish.status.startsWith('PROCESSING_')) return;
     const checked = check();
-    publish.outcome = this.forcedFailReasons.shift() ?? checked;
+    publish.outcome = publish.injected.failReason ?? checked;
     const { baseMs, msPerMiB } = this.deps.options.processing;
-    const extraMs = this.extraProcessingMs.shift() ?? 0;
-    publish.readyAt = this.clock.now() + (baseMs + extraMs + (size / MIB) * msPerMiB) / this.speed;
+    publish.readyAt = this.clock.now() + (baseMs + publish.injected.extraProcessingMs + (size / MIB) * msPerMiB) / this.speed;
     this.pump();
   }
 

@@ -10,6 +10,11 @@
 //   BENCH_ONLY             measure only the procedures whose "name surface" matches this regular expression (and
 //                          the floor), e.g. BENCH_ONLY='detail tRPC' to profile one path
 //   BENCH_NODE             path to another `node` to run the servers, the floor and the emulator with (e.g. Node 24)
+//   BENCH_BASELINE_SERVER  another build's apps/server/dist/main.js for the switch rows' baseline server (e.g. main's,
+//                          built in a worktree): the switch rows then compare this build with that one
+//   BENCH_BASELINE_TRACED  1: the baseline server traces too, to the same collector stub: "tracing on costs" then
+//                          reads as this build's traced read against that one's (alone: an A/A run, the method's own
+//                          spread; docs/benchmarks.md gives it)
 //   DATABASE_URL           use this Postgres server (a database of the benchmark's own) instead of an embedded one
 import { exitOnStartupFailure } from '@reelpost/db';
 import { z } from 'zod';
@@ -50,6 +55,8 @@ const options = z
       .string()
       .optional()
       .transform((pattern) => (pattern ? new RegExp(pattern) : undefined)),
+    BENCH_BASELINE_SERVER: z.string().min(1).optional(),
+    BENCH_BASELINE_TRACED: z.enum(['0', '1']).default('0'),
   })
   .parse(process.env);
 
@@ -119,9 +126,22 @@ async function main(): Promise<void> {
     cleanup.add(() => unlimited.child.stop());
     // The server once more, as configured, for the detail read beside the two switches only (targets.ts).
     const baseline = await startReelpostServer(
-      { ...bench.processEnv, DATABASE_POOL_SIZE: String(options.BENCH_POOL), TIKTOK_EMULATOR_URL: emulator.url },
-      { name: 'server-baseline', ...(profileDir && { cpuProfileDir: `${profileDir}/server-baseline` }) },
+      {
+        ...bench.processEnv,
+        DATABASE_POOL_SIZE: String(options.BENCH_POOL),
+        TIKTOK_EMULATOR_URL: emulator.url,
+        ...(options.BENCH_BASELINE_TRACED === '1' && { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url }),
+      },
+      {
+        name: 'server-baseline',
+        ...(options.BENCH_BASELINE_SERVER && { entry: options.BENCH_BASELINE_SERVER }),
+        ...(profileDir && { cpuProfileDir: `${profileDir}/server-baseline` }),
+      },
     );
+    if (options.BENCH_BASELINE_SERVER || options.BENCH_BASELINE_TRACED === '1') {
+      const traced = options.BENCH_BASELINE_TRACED === '1' ? ', tracing on' : '';
+      console.log(`switch rows' baseline: ${options.BENCH_BASELINE_SERVER ?? 'this build'}${traced} (BENCH_BASELINE_*)`);
+    }
     cleanup.add(() => baseline.child.stop());
     const floorOptions = { databaseUrl: bench.database.url, poolSize: options.BENCH_POOL, query: compiledDetailQuery(db) };
     const floor = await startFloorServer(floorOptions);

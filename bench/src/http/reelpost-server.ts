@@ -32,16 +32,16 @@ export interface RunningServer {
 
 /**
  * Starts the real server in demo mode on a free port, serving requests only (WORKER=off, as servers scaled apart
- * from workers run). `cpuProfileDir` writes a V8 CPU profile there when it stops.
+ * from workers run). `cpuProfileDir` writes a V8 CPU profile there when it stops; `entry` runs another build.
  */
 export async function startReelpostServer(
   env: Record<string, string>,
-  { cpuProfileDir, name = 'server' }: { cpuProfileDir?: string; name?: string } = {},
+  { cpuProfileDir, name = 'server', entry = SERVER_ENTRY }: { cpuProfileDir?: string; name?: string; entry?: string } = {},
 ): Promise<RunningServer> {
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
   const child = startNodeProcess({
     name,
-    args: [...startScriptNodeFlags(), ...profile, SERVER_ENTRY],
+    args: [...startScriptNodeFlags(), ...profile, entry],
     // Demo mode asked for by name: with DATABASE_URL (a benchmark database on a server of yours) it is not implied.
     env: { PORT: '0', HOST: '127.0.0.1', WORKER: 'off', REELPOST_DEMO: '1', ...COUNTED_NEVER_REACHED, ...env },
     logFile: logFile(name),

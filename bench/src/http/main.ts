@@ -56,7 +56,10 @@ const options = z
       .optional()
       .transform((pattern) => (pattern ? new RegExp(pattern) : undefined)),
     BENCH_BASELINE_SERVER: z.string().min(1).optional(),
-    BENCH_BASELINE_TRACED: z.enum(['0', '1']).default('0'),
+    BENCH_BASELINE_TRACED: z
+      .enum(['0', '1'])
+      .default('0')
+      .transform((value) => value === '1'),
   })
   .parse(process.env);
 
@@ -104,8 +107,10 @@ async function main(): Promise<void> {
     // TikTok runs elsewhere, as it does for a deployed server: the server's memory is its own, not an emulator's.
     const emulator = await startEmulatorProcess();
     cleanup.add(() => emulator.child.stop());
+    // What every server under test is started with; the switches add to it.
+    const serverEnv = { ...bench.processEnv, DATABASE_POOL_SIZE: String(options.BENCH_POOL), TIKTOK_EMULATOR_URL: emulator.url };
     const server = await startReelpostServer(
-      { ...bench.processEnv, DATABASE_POOL_SIZE: String(options.BENCH_POOL), TIKTOK_EMULATOR_URL: emulator.url },
+      serverEnv,
       profileDir ? { cpuProfileDir: `${profileDir}/server` } : {},
     );
     cleanup.add(() => server.child.stop());
@@ -114,33 +119,28 @@ async function main(): Promise<void> {
     const collector = await startCollectorStub();
     cleanup.add(collector.close);
     const traced = await startReelpostServer(
-      { ...bench.processEnv, DATABASE_POOL_SIZE: String(options.BENCH_POOL), TIKTOK_EMULATOR_URL: emulator.url, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
+      { ...serverEnv, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
       { name: 'server-traced', ...(profileDir && { cpuProfileDir: `${profileDir}/server-traced` }) },
     );
     cleanup.add(() => traced.child.stop());
     // The same server with the request rate limits off: what counting every request in Postgres costs.
     const unlimited = await startReelpostServer(
-      { ...bench.processEnv, DATABASE_POOL_SIZE: String(options.BENCH_POOL), TIKTOK_EMULATOR_URL: emulator.url, RATE_LIMITS: 'off' },
+      { ...serverEnv, RATE_LIMITS: 'off' },
       { name: 'server-unlimited' },
     );
     cleanup.add(() => unlimited.child.stop());
     // The server once more, as configured, for the detail read beside the two switches only (targets.ts).
     const baseline = await startReelpostServer(
-      {
-        ...bench.processEnv,
-        DATABASE_POOL_SIZE: String(options.BENCH_POOL),
-        TIKTOK_EMULATOR_URL: emulator.url,
-        ...(options.BENCH_BASELINE_TRACED === '1' && { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url }),
-      },
+      { ...serverEnv, ...(options.BENCH_BASELINE_TRACED && { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url }) },
       {
         name: 'server-baseline',
         ...(options.BENCH_BASELINE_SERVER && { entry: options.BENCH_BASELINE_SERVER }),
         ...(profileDir && { cpuProfileDir: `${profileDir}/server-baseline` }),
       },
     );
-    if (options.BENCH_BASELINE_SERVER || options.BENCH_BASELINE_TRACED === '1') {
-      const traced = options.BENCH_BASELINE_TRACED === '1' ? ', tracing on' : '';
-      console.log(`switch rows' baseline: ${options.BENCH_BASELINE_SERVER ?? 'this build'}${traced} (BENCH_BASELINE_*)`);
+    if (options.BENCH_BASELINE_SERVER || options.BENCH_BASELINE_TRACED) {
+      const tracing = options.BENCH_BASELINE_TRACED ? ', tracing on' : '';
+      console.log(`switch rows' baseline: ${options.BENCH_BASELINE_SERVER ?? 'this build'}${tracing} (BENCH_BASELINE_*)`);
     }
     cleanup.add(() => baseline.child.stop());
     const floorOptions = { databaseUrl: bench.database.url, poolSize: options.BENCH_POOL, query: compiledDetailQuery(db) };

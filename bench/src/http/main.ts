@@ -6,6 +6,8 @@
 //                          in this many turns, one after the other (default 5)
 //   BENCH_POOL             DATABASE_POOL_SIZE of the server, and the floor's pool (default 10, the server's default)
 //   BENCH_CPU_PROF         1: run the server with --cpu-prof and print where its time went
+//   BENCH_GC               1: run the servers with --trace-gc-nvp and print each row's garbage collection per request
+//                          and what survived each young-generation collection
 //   BENCH_CONCURRENCY      the connection counts measured, comma-separated (default 1,16,64)
 //   BENCH_ONLY             measure only the procedures whose "name surface" matches this regular expression (and
 //                          the floor), e.g. BENCH_ONLY='detail tRPC' to profile one path
@@ -20,6 +22,7 @@ import { exitOnStartupFailure } from '@reelpost/db';
 import { z } from 'zod';
 import { openBenchDatabase } from '../shared/bench-database.js';
 import { meterCpu } from '../shared/cpu.js';
+import { type GcRow, type GcSpan, gcSpanOf, gcTable, TRACE_GC_FLAG } from '../shared/gc.js';
 import { createCleanup } from '../shared/cleanup.js';
 import { describeMachine, loadAverage } from '../shared/machine.js';
 import { logFile, RESULTS_DIR, writeResult } from '../shared/results.js';
@@ -45,6 +48,10 @@ const options = z
     BENCH_SLICES: z.coerce.number().int().positive().default(5),
     BENCH_POOL: z.coerce.number().int().positive().default(10),
     BENCH_CPU_PROF: z.enum(['0', '1']).default('0'),
+    BENCH_GC: z
+      .enum(['0', '1'])
+      .default('0')
+      .transform((value) => value === '1'),
     // Profiling one level (e.g. BENCH_CONCURRENCY=64 with BENCH_CPU_PROF=1) keeps the other levels out of the profile.
     BENCH_CONCURRENCY: z
       .string()
@@ -68,6 +75,8 @@ interface TargetRun {
   slices: LoadSlice[];
   process: number | null;
   postgres: number | null;
+  /** BENCH_GC: when its process was measured, to find the collections it logged then. */
+  gcSpans: GcSpan[];
   load: string;
 }
 
@@ -109,10 +118,8 @@ async function main(): Promise<void> {
     cleanup.add(() => emulator.child.stop());
     // What every server under test is started with; the switches add to it.
     const serverEnv = { ...bench.processEnv, DATABASE_POOL_SIZE: String(options.BENCH_POOL), TIKTOK_EMULATOR_URL: emulator.url };
-    const server = await startReelpostServer(
-      serverEnv,
-      profileDir ? { cpuProfileDir: `${profileDir}/server` } : {},
-    );
+    const traceGc = options.BENCH_GC;
+    const server = await startReelpostServer(serverEnv, { traceGc, ...(profileDir && { cpuProfileDir: `${profileDir}/server` }) });
     cleanup.add(() => server.child.stop());
     // The same server with tracing on, exporting over OTLP to a local collector stub: the cost of tracing, measured
     // in the same run as the server without it (whose OpenTelemetry API stays a no-op) and the floor.
@@ -120,13 +127,13 @@ async function main(): Promise<void> {
     cleanup.add(collector.close);
     const traced = await startReelpostServer(
       { ...serverEnv, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
-      { name: 'server-traced', ...(profileDir && { cpuProfileDir: `${profileDir}/server-traced` }) },
+      { name: 'server-traced', traceGc, ...(profileDir && { cpuProfileDir: `${profileDir}/server-traced` }) },
     );
     cleanup.add(() => traced.child.stop());
     // The same server with the request rate limits off: what counting every request in Postgres costs.
     const unlimited = await startReelpostServer(
       { ...serverEnv, RATE_LIMITS: 'off' },
-      { name: 'server-unlimited' },
+      { name: 'server-unlimited', traceGc },
     );
     cleanup.add(() => unlimited.child.stop());
     // The server once more, as configured, for the detail read beside the two switches only (targets.ts).
@@ -134,6 +141,7 @@ async function main(): Promise<void> {
       { ...serverEnv, ...(options.BENCH_BASELINE_TRACED && { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url }) },
       {
         name: 'server-baseline',
+        traceGc,
         ...(options.BENCH_BASELINE_SERVER && { entry: options.BENCH_BASELINE_SERVER }),
         ...(profileDir && { cpuProfileDir: `${profileDir}/server-baseline` }),
       },
@@ -156,6 +164,7 @@ async function main(): Promise<void> {
     const rss = sampleRss({ server: server.child.pid, traced: traced.child.pid, floor: floor.child.pid });
     const answering = { server, traced, unlimited, baseline, floor, stack } as const;
     const measurements: Measurement[] = [];
+    const collections: GcRow[] = [];
     // Every process answers its own first requests slowly (code not yet optimised, pool connections and their
     // prepared statements not yet made): each is warmed up before anything is measured, so the first rows of the
     // table (c=1) do not compare a cold server with warm ones.
@@ -166,7 +175,7 @@ async function main(): Promise<void> {
     }
     for (const connections of options.BENCH_CONCURRENCY) {
       for (const block of blocksOf(targets)) {
-        const runs: TargetRun[] = block.map(() => ({ slices: [], process: 0, postgres: 0, load: '' }));
+        const runs: TargetRun[] = block.map(() => ({ slices: [], process: 0, postgres: 0, gcSpans: [], load: '' }));
         for (const target of block) {
           if (options.BENCH_WARMUP_SECONDS > 0) await runLoad({ url: answering[target.on].url, connections, seconds: options.BENCH_WARMUP_SECONDS, next: target.next });
         }
@@ -182,11 +191,14 @@ async function main(): Promise<void> {
             const target = block[index]!;
             const run = runs[index]!;
             if (slice === 0) run.load = loadAverage();
-            const cpu = meterCpu({ process: answering[target.on].child.pid }, bench.postgresDataDir);
-            run.slices.push(await loadSlice({ url: answering[target.on].url, connections, seconds: options.BENCH_SECONDS / slices, next: target.next }));
+            const answerer = answering[target.on];
+            const cpu = meterCpu({ process: answerer.child.pid }, bench.postgresDataDir);
+            const gc = traceGc && target.on !== 'floor' && target.on !== 'stack' ? gcSpanOf(answerer.child) : undefined;
+            run.slices.push(await loadSlice({ url: answerer.url, connections, seconds: options.BENCH_SECONDS / slices, next: target.next }));
             const used = cpu.used();
             run.process = addCpu(run.process, used.process);
             run.postgres = addCpu(run.postgres, used.postgres);
+            if (gc) run.gcSpans.push(gc.stop());
           }
         }
         block.forEach((target, index) => {
@@ -201,6 +213,9 @@ async function main(): Promise<void> {
             ...result,
           });
           console.log(`  ${target.name} ${target.surface} c=${connections}: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.failures} failed (load ${run.load})`);
+          if (run.gcSpans.length > 0) {
+            collections.push({ name: `${target.name} ${target.surface}`, connections, requests: result.requests, logFile: answering[target.on].child.logFile, spans: run.gcSpans });
+          }
         });
       }
     }
@@ -222,6 +237,7 @@ async function main(): Promise<void> {
       `floor ${peaks.floor?.toFixed(1) ?? '?'} MiB\nspans exported by the traced server: ${exported.requests} OTLP requests, ${(exported.bytes / 1_048_576).toFixed(1)} MiB`;
     const calibration = stackCalibration(measurements);
     console.log(`\n${table}\n\n${rssLine}\n${calibration ? `${calibration}\n` : ''}\n${goalsTable(goals)}\n`);
+    if (collections.length > 0) console.log(`Garbage collection in the measured slices (${TRACE_GC_FLAG}, main-thread pauses):\n${gcTable(collections)}\n`);
     if (profileDir) {
       // The baseline answers the switch rows beside the traced server: their two profiles compare like for like.
       for (const which of ['server', 'server-traced', 'server-baseline']) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findProjectRoot } from '@reelpost/db';
 import { type BenchChild, startNodeProcess } from '../shared/child-process.js';
+import { TRACE_GC_FLAG } from '../shared/gc.js';
 import { logFile } from '../shared/results.js';
 
 /** The built server (apps/server/dist, what `npm start` runs), built by turbo before the benchmark starts. */
@@ -32,16 +33,22 @@ export interface RunningServer {
 
 /**
  * Starts the real server in demo mode on a free port, serving requests only (WORKER=off, as servers scaled apart
- * from workers run). `cpuProfileDir` writes a V8 CPU profile there when it stops; `entry` runs another build.
+ * from workers run). `cpuProfileDir` writes a V8 CPU profile there when it stops; `traceGc` logs every garbage
+ * collection (shared/gc.ts reads them); `entry` runs another build.
  */
 export async function startReelpostServer(
   env: Record<string, string>,
-  { cpuProfileDir, name = 'server', entry = SERVER_ENTRY }: { cpuProfileDir?: string; name?: string; entry?: string } = {},
+  {
+    cpuProfileDir,
+    traceGc = false,
+    name = 'server',
+    entry = SERVER_ENTRY,
+  }: { cpuProfileDir?: string; traceGc?: boolean; name?: string; entry?: string } = {},
 ): Promise<RunningServer> {
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
   const child = startNodeProcess({
     name,
-    args: [...startScriptNodeFlags(), ...profile, entry],
+    args: [...startScriptNodeFlags(), ...profile, ...(traceGc ? [TRACE_GC_FLAG] : []), entry],
     // Demo mode asked for by name: with DATABASE_URL (a benchmark database on a server of yours) it is not implied.
     env: { PORT: '0', HOST: '127.0.0.1', WORKER: 'off', REELPOST_DEMO: '1', ...COUNTED_NEVER_REACHED, ...env },
     logFile: logFile(name),

@@ -9,6 +9,8 @@ export interface BenchChild {
   name: string;
   pid: number;
   logFile: string;
+  /** When it was spawned (Date.now()): its V8 logs time their lines from about then. */
+  startedAt: number;
   /** The first match of `pattern` in the output; fails when the process exits first or time runs out. */
   waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpMatchArray>;
   /** SIGTERM (a graceful stop), then SIGKILL after `graceMs`. */
@@ -33,6 +35,7 @@ export const BENCH_NODE = process.env.BENCH_NODE || process.execPath;
 
 export function startNodeProcess({ name, args, env, logFile }: StartOptions): BenchChild {
   const log = openSync(logFile, 'w');
+  const startedAt = Date.now();
   const child: ChildProcess = spawn(BENCH_NODE, args, {
     cwd: findProjectRoot(),
     env: { ...process.env, ...env },
@@ -48,6 +51,7 @@ export function startNodeProcess({ name, args, env, logFile }: StartOptions): Be
     name,
     pid: child.pid,
     logFile,
+    startedAt,
     waitFor: async (pattern, timeoutMs = 120_000) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -38,10 +38,10 @@ export function gcSpanOf(child: { startedAt: number }): { stop: () => GcSpan } {
 const NVP_LINE = /^\[[^\]]+\]\s+(\d+(?:\.\d+)?) ms: (.*)$/;
 
 /**
- * The collections a process logged within these spans. Read once the process has exited: V8 writes these lines
- * through C's buffered stdout, so a file may hold them only at exit, and their own timestamps place them. V8's clock
- * starts with the isolate, some tens of milliseconds after the spawn, so a collection at a span's edge may count in
- * the span beside it.
+ * The collections a process logged within these spans, read once it has exited and placed by their own timestamps:
+ * read between slices, Node 24's lines had not yet reached the file (V8 prints them through C's stdio, which buffers
+ * a file). V8's clock starts with the isolate, some tens of milliseconds after the spawn, so a collection at a span's
+ * edge may count in the span beside it.
  */
 export function gcWithin(logFile: string, spans: readonly GcSpan[]): GcUsed {
   let total = NONE;

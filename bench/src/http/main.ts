@@ -41,6 +41,12 @@ import { type Measurement, measurementsTable, stackCalibration } from './report.
 import { benchTargets, type Target } from './targets.js';
 import { startCollectorStub } from './collector-stub.js';
 
+/** A knob that is on when set to 1. */
+const onOffSwitch = z
+  .enum(['0', '1'])
+  .default('0')
+  .transform((value) => value === '1');
+
 const options = z
   .object({
     BENCH_SECONDS: z.coerce.number().positive().default(10),
@@ -48,10 +54,7 @@ const options = z
     BENCH_SLICES: z.coerce.number().int().positive().default(5),
     BENCH_POOL: z.coerce.number().int().positive().default(10),
     BENCH_CPU_PROF: z.enum(['0', '1']).default('0'),
-    BENCH_GC: z
-      .enum(['0', '1'])
-      .default('0')
-      .transform((value) => value === '1'),
+    BENCH_GC: onOffSwitch,
     // Profiling one level (e.g. BENCH_CONCURRENCY=64 with BENCH_CPU_PROF=1) keeps the other levels out of the profile.
     BENCH_CONCURRENCY: z
       .string()
@@ -63,10 +66,7 @@ const options = z
       .optional()
       .transform((pattern) => (pattern ? new RegExp(pattern) : undefined)),
     BENCH_BASELINE_SERVER: z.string().min(1).optional(),
-    BENCH_BASELINE_TRACED: z
-      .enum(['0', '1'])
-      .default('0')
-      .transform((value) => value === '1'),
+    BENCH_BASELINE_TRACED: onOffSwitch,
   })
   .parse(process.env);
 

@@ -44,7 +44,7 @@ const NVP_LINE = /^\[[^\]]+\]\s+(\d+(?:\.\d+)?) ms: (.*)$/;
  * edge may count in the span beside it.
  */
 export function gcWithin(logFile: string, spans: readonly GcSpan[]): GcUsed {
-  let total = NONE;
+  const total = { ...NONE };
   for (const line of readFileSync(logFile, 'latin1').split('\n')) {
     const match = NVP_LINE.exec(line);
     if (!match) continue;
@@ -55,23 +55,16 @@ export function gcWithin(logFile: string, spans: readonly GcSpan[]): GcUsed {
     if (!Number.isFinite(pause)) continue;
     if (fields.get('gc') === 's') {
       const promoted = Number(fields.get('promoted') ?? 0);
-      total = addGc(total, { ...NONE, scavenges: 1, scavengeMs: pause, survivedBytes: Number(fields.get('new_space_survived') ?? 0) + promoted, promotedBytes: promoted });
+      total.scavenges += 1;
+      total.scavengeMs += pause;
+      total.survivedBytes += Number(fields.get('new_space_survived') ?? 0) + promoted;
+      total.promotedBytes += promoted;
     } else {
-      total = addGc(total, { ...NONE, fullCollections: 1, fullCollectionMs: pause });
+      total.fullCollections += 1;
+      total.fullCollectionMs += pause;
     }
   }
   return total;
-}
-
-function addGc(a: GcUsed, b: GcUsed): GcUsed {
-  return {
-    scavenges: a.scavenges + b.scavenges,
-    scavengeMs: a.scavengeMs + b.scavengeMs,
-    survivedBytes: a.survivedBytes + b.survivedBytes,
-    promotedBytes: a.promotedBytes + b.promotedBytes,
-    fullCollections: a.fullCollections + b.fullCollections,
-    fullCollectionMs: a.fullCollectionMs + b.fullCollectionMs,
-  };
 }
 
 export interface GcRow {
